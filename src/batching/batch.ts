@@ -7,6 +7,9 @@ export interface SendItem {
   /** Carries secrets; lives only on the path batching → dispatch → dps. */
   enrollment: IndividualEnrollment;
   fingerprint: string;
+  /** An earlier run died with this row in flight: a create may already have been applied, so
+   * "already exists" must be verified against what was sent rather than trusted or refused. */
+  maybeApplied?: boolean;
 }
 
 /** At most 10 items and 96 KB of JSON, all in one mode. */
