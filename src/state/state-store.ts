@@ -24,8 +24,9 @@ export interface StoredEnrollment {
   /** As last written (its case may differ from the ID it was looked up with). */
   registrationId: string;
   /**
-   * Hash of the enrollment the service holds, known only after a success. Absent after a delete,
-   * and while a call about the ID is (or was, when a run died) in flight: content then unknown.
+   * Hash of the enrollment the service holds, as the caller passed it with a success. Absent when
+   * none was passed (a delete), and once a call about the ID is sent until a success decides it:
+   * after a refusal or a run that died, what the service holds is not vouched for.
    */
   fingerprint?: string;
   /** Last decided status: `succeeded` or `failed` (other statuses never change this record). */
@@ -34,7 +35,7 @@ export interface StoredEnrollment {
   runId: string;
   /** The service's etag, when a reply carried one. */
   etag?: string;
-  /** ISO 8601 time of the last change. */
+  /** ISO 8601 time `status` was recorded. */
   updatedAt: string;
 }
 
