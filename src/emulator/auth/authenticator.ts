@@ -1,0 +1,105 @@
+/**
+ * Checks the Authorization header of a service request (contract 5): a SAS token signed with a
+ * known policy's key for this DPS and not expired, or a configured static bearer token.
+ * Messages say what was wrong, never the token, signature or key.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { isSasSignatureValid, parseSasToken } from '../../dps/contract/index.js';
+import { ALL_PERMISSIONS, type Permission } from './permissions.js';
+
+export interface ResolvedPolicy {
+  name: string;
+  /** Base64 key. A secret. */
+  key: string;
+  permissions: ReadonlySet<Permission>;
+}
+
+export type AuthResult =
+  | { ok: true; principal: string; permissions: ReadonlySet<Permission> }
+  | { ok: false; reason: string };
+
+interface CachedToken {
+  expirySeconds: number;
+  policy: ResolvedPolicy;
+}
+
+/** Verified tokens kept so that a client reusing one token does not pay an HMAC per call. */
+const TOKEN_CACHE_LIMIT = 4_096;
+const BEARER_PREFIX = 'bearer ';
+const EVERY_PERMISSION: ReadonlySet<Permission> = new Set(ALL_PERMISSIONS);
+
+export class Authenticator {
+  readonly #hostName: string;
+  readonly #policies: Map<string, ResolvedPolicy>;
+  readonly #bearerTokens: Buffer[];
+  readonly #verified = new Map<string, CachedToken>();
+
+  constructor(hostName: string, policies: readonly ResolvedPolicy[], bearerTokens: readonly string[]) {
+    this.#hostName = hostName.toLowerCase();
+    this.#policies = new Map(policies.map((policy) => [policy.name.toLowerCase(), policy]));
+    this.#bearerTokens = bearerTokens.map((token) => Buffer.from(token));
+  }
+
+  authenticate(header: string | undefined, nowSeconds: number): AuthResult {
+    if (header === undefined || header.trim() === '') {
+      return { ok: false, reason: 'the Authorization header is missing' };
+    }
+
+    if (header.slice(0, BEARER_PREFIX.length).toLowerCase() === BEARER_PREFIX) {
+      return this.#checkBearer(header.slice(BEARER_PREFIX.length).trim());
+    }
+
+    const cached = this.#verified.get(header);
+    if (cached !== undefined) return this.#checkExpiry(cached, nowSeconds);
+
+    return this.#checkSas(header, nowSeconds);
+  }
+
+  #checkSas(header: string, nowSeconds: number): AuthResult {
+    const token = parseSasToken(header);
+    if (token === null) {
+      return { ok: false, reason: 'the Authorization header is not a SharedAccessSignature with sr, sig, se and skn' };
+    }
+
+    const resource = token.resource.toLowerCase();
+    if (resource !== this.#hostName && !resource.startsWith(`${this.#hostName}/`)) {
+      return { ok: false, reason: `the SAS resource (sr) must be ${this.#hostName}, found "${token.resource.slice(0, 200)}"` };
+    }
+
+    const policy = this.#policies.get(token.policyName.toLowerCase());
+    if (policy === undefined) {
+      return { ok: false, reason: `the SAS policy (skn) "${token.policyName.slice(0, 100)}" is not defined` };
+    }
+
+    if (!isSasSignatureValid(token, policy.key)) {
+      return { ok: false, reason: `the SAS signature does not match policy "${policy.name}"` };
+    }
+
+    const entry: CachedToken = { expirySeconds: token.expirySeconds, policy };
+    if (this.#verified.size >= TOKEN_CACHE_LIMIT) this.#verified.clear();
+    this.#verified.set(header, entry);
+
+    return this.#checkExpiry(entry, nowSeconds);
+  }
+
+  #checkExpiry(entry: CachedToken, nowSeconds: number): AuthResult {
+    if (entry.expirySeconds <= nowSeconds) {
+      const expiredAt = new Date(entry.expirySeconds * 1000).toISOString();
+
+      return { ok: false, reason: `the SAS token expired at ${expiredAt} (se=${entry.expirySeconds})` };
+    }
+
+    return { ok: true, principal: entry.policy.name, permissions: entry.policy.permissions };
+  }
+
+  #checkBearer(token: string): AuthResult {
+    const given = Buffer.from(token);
+    const isKnown = this.#bearerTokens.some(
+      (known) => known.length === given.length && timingSafeEqual(known, given),
+    );
+
+    return isKnown
+      ? { ok: true, principal: 'bearer', permissions: EVERY_PERMISSION }
+      : { ok: false, reason: 'the bearer token is not one the emulator was configured with' };
+  }
+}
