@@ -1,0 +1,174 @@
+/**
+ * The attempt loop of one call: take a slot in the queue, wait for the governor, send, then ask
+ * the pure retry decision what follows. It owns the attempt count, the sleeps and the reactions
+ * that concern the whole run (a 429 pauses everyone, an outage or a lost credential stops the
+ * dispatcher); the decision itself stays in retry-decision.ts.
+ */
+import type { DpsAnswer, DpsClient, DpsReply } from '../dps/client/index.js';
+import { parseRetryAfterMs } from './backoff.js';
+import type { DispatchContext } from './dispatch-context.js';
+import { decideRetry, type AttemptResult } from './retry-decision.js';
+import { sleep } from './sleep.js';
+
+/** One call: what to send, and how to label it in logs. */
+export interface CallSpec {
+  /** Short name for logs, e.g. `bulk-create`, `get`, `attestation`. */
+  operation: string;
+  batchId: number;
+  /** Queue priority; higher goes first. */
+  priority: number;
+  send(client: DpsClient): Promise<DpsAnswer>;
+}
+
+export type CallResult =
+  /** A reply that ends the call: a success or a final error status. */
+  | { kind: 'answered'; reply: DpsReply; attempts: number; maybeApplied: boolean }
+  /** No usable reply: retries ran out, or a transport failure that retrying cannot fix. */
+  | { kind: 'gave-up'; last: DpsAnswer; attempts: number; maybeApplied: boolean; exhausted: boolean }
+  /** The dispatcher stopped before the call could end. */
+  | { kind: 'stopped'; attempts: number; maybeApplied: boolean };
+
+interface Attempt {
+  answer: DpsAnswer;
+  startedAtMs: number;
+}
+
+/** Answers after which the service may have applied the request although it did not say so. */
+export function isAmbiguous(answer: DpsAnswer): boolean {
+  if (answer.kind === 'transport-error') return answer.sentRequest;
+
+  return [408, 500, 502, 504].includes(answer.status);
+}
+
+function toAttemptResult(answer: DpsAnswer): AttemptResult {
+  return answer.kind === 'reply'
+    ? { kind: 'reply', status: answer.status, headers: answer.headers }
+    : { kind: 'transport-error', code: answer.code };
+}
+
+async function runAttempt(
+  context: DispatchContext,
+  spec: CallSpec,
+  isRetry: boolean,
+): Promise<Attempt | undefined> {
+  const attempt = await context.queue.add(
+    async (): Promise<Attempt | undefined> => {
+      if (context.stopReason()) return undefined;
+      if (!(await context.governor.waitForTurn(context.now, context.stopSignal))) return undefined;
+      if (context.stopReason()) return undefined;
+
+      context.stats.countRequest(isRetry);
+      const startedAtMs = context.now();
+      const answer = await spec.send(context.client);
+      context.stats.countAnswer(answer);
+
+      return { answer, startedAtMs };
+    },
+    { priority: spec.priority },
+  );
+
+  return attempt ?? undefined;
+}
+
+function logAttempt(context: DispatchContext, spec: CallSpec, number: number, answer: DpsAnswer) {
+  const fields =
+    answer.kind === 'reply'
+      ? { status: answer.status }
+      : { transportError: answer.code, sentRequest: answer.sentRequest };
+
+  context.logger.debug(
+    { batchId: spec.batchId, operation: spec.operation, attempt: number, ...fields, durationMs: answer.durationMs },
+    'attempt answered',
+  );
+}
+
+/** Applies what one answer means for the whole run; false when the dispatcher must stop. */
+function observeRunWide(context: DispatchContext, attempt: Attempt): boolean {
+  const { answer, startedAtMs } = attempt;
+  const nowMs = context.now();
+
+  if (answer.kind === 'reply' && answer.status === 429) {
+    const retryAfterMs = parseRetryAfterMs(answer.headers, nowMs);
+    const capped = retryAfterMs === undefined ? undefined : Math.min(retryAfterMs, context.policy.maxRetryAfterMs);
+    context.governor.onThrottled({ startedAtMs, nowMs, ...(capped === undefined ? {} : { retryAfterMs: capped }) });
+  }
+
+  if (context.outage.observe(toAttemptResult(answer))) {
+    context.requestStop('outage');
+    return false;
+  }
+
+  return true;
+}
+
+/**
+ * Handles a 401 (or lets any other answer through). Returns `retry` to send again without
+ * using up an attempt, `stop` when the run must stop, `proceed` otherwise.
+ */
+function handleAuthentication(context: DispatchContext, answer: DpsAnswer): 'proceed' | 'retry' | 'stop' {
+  if (answer.kind !== 'reply') return 'proceed';
+
+  const verdict = context.auth.judge(answer.status, answer.credentialGeneration, context.client.credentialGeneration);
+
+  if (verdict === 'proceed' || verdict === 'retry') return verdict;
+
+  if (verdict === 'renew-and-retry' && context.client.renewCredential()) {
+    context.auth.renewed(context.client.credentialGeneration);
+    context.logger.warn({ status: 401 }, 'credential refused mid-run: renewed it, retrying once');
+    return 'retry';
+  }
+
+  context.requestStop('auth');
+  return 'stop';
+}
+
+/** Runs one call to its end: answered, given up, or stopped. */
+export async function performCall(context: DispatchContext, spec: CallSpec): Promise<CallResult> {
+  let attempts = 0;
+  let budgetUsed = 0;
+  let maybeApplied = false;
+
+  for (;;) {
+    const attempt = await runAttempt(context, spec, attempts > 0);
+    if (attempt === undefined) return { kind: 'stopped', attempts, maybeApplied };
+
+    attempts += 1;
+    const { answer } = attempt;
+    logAttempt(context, spec, attempts, answer);
+    if (isAmbiguous(answer)) maybeApplied = true;
+
+    if (!observeRunWide(context, attempt)) return { kind: 'stopped', attempts, maybeApplied };
+
+    const authentication = handleAuthentication(context, answer);
+    if (authentication === 'stop') return { kind: 'stopped', attempts, maybeApplied };
+    if (authentication === 'retry') continue;
+
+    budgetUsed += 1;
+    const decision = decideRetry({
+      attempt: budgetUsed,
+      result: toAttemptResult(answer),
+      nowMs: context.now(),
+      policy: context.policy,
+      random: context.random,
+    });
+
+    if (decision.kind === 'final') {
+      return answer.kind === 'reply'
+        ? { kind: 'answered', reply: answer, attempts, maybeApplied }
+        : { kind: 'gave-up', last: answer, attempts, maybeApplied, exhausted: false };
+    }
+
+    if (decision.kind === 'exhausted') {
+      return { kind: 'gave-up', last: answer, attempts, maybeApplied, exhausted: true };
+    }
+
+    context.logger.debug(
+      { batchId: spec.batchId, operation: spec.operation, attempt: attempts, delayMs: decision.delayMs, reason: decision.reason },
+      'backing off',
+    );
+
+    if (!(await sleep(decision.delayMs, context.stopSignal)) || context.stopReason()) {
+      return { kind: 'stopped', attempts, maybeApplied };
+    }
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * Keeps the promise "exactly one outcome per row": every row the dispatcher takes is tracked
+ * here until it is decided, its HTTP attempts are summed across all the calls it took part in,
+ * and a second decision for the same row is ignored (a late answer after a drain timeout).
+ */
+import type { Logger } from 'pino';
+
+import type { SendItem } from '../batching/index.js';
+import type { RowAction, RowOutcome } from '../outcomes/index.js';
+
+/** Extra facts for the state store; never secret. */
+export interface OutcomeDetail {
+  /** The row's fingerprint, as the batcher received it. */
+  fingerprint: string;
+  /** The service etag read during the row's calls, when one was read. */
+  etag?: string;
+}
+
+/** Receives each row's one outcome. */
+export type OutcomeListener = (outcome: RowOutcome, detail: OutcomeDetail) => void;
+
+/** One row on its way through the calls of its batch. */
+export interface TrackedRow {
+  readonly item: SendItem;
+  readonly batchId: number;
+  /** HTTP attempts of every call this row took part in. */
+  attempts: number;
+  /** A create call holding this row may have been applied without us hearing so. */
+  maybeApplied: boolean;
+  /** Latest etag seen for this row's record. */
+  etag?: string;
+  decided: boolean;
+}
+
+/** Why a row failed: what the report shows. */
+export interface RowFailure {
+  httpStatus?: number;
+  errorCode?: number | string;
+  message: string;
+}
+
+export class RowLedger {
+  readonly #listener: OutcomeListener;
+  readonly #logger: Logger;
+  readonly #undecided = new Set<TrackedRow>();
+
+  constructor(listener: OutcomeListener, logger: Logger) {
+    this.#listener = listener;
+    this.#logger = logger;
+  }
+
+  /** Rows not decided yet, across all batches. */
+  get undecidedCount(): number {
+    return this.#undecided.size;
+  }
+
+  /** Starts tracking the items of one batch. */
+  track(items: readonly SendItem[], batchId: number): TrackedRow[] {
+    return items.map((item) => {
+      const row: TrackedRow = {
+        item,
+        batchId,
+        attempts: 0,
+        maybeApplied: item.maybeApplied === true,
+        decided: false,
+      };
+
+      this.#undecided.add(row);
+      return row;
+    });
+  }
+
+  addAttempts(rows: readonly TrackedRow[], attempts: number): void {
+    for (const row of rows) row.attempts += attempts;
+  }
+
+  succeed(row: TrackedRow, action: RowAction, httpStatus: number, message = ''): void {
+    this.#decide(row, { status: 'succeeded', action, httpStatus, message });
+  }
+
+  /** Reports the row failed; only the RowFailure fields reach the outcome. */
+  fail(row: TrackedRow, failure: RowFailure): void {
+    const { httpStatus, errorCode, message } = failure;
+    const result: Omit<RowOutcome, 'line' | 'registrationId' | 'attempts'> = {
+      status: 'failed',
+      action: 'none',
+      message,
+    };
+    if (httpStatus !== undefined) result.httpStatus = httpStatus;
+    if (errorCode !== undefined) result.errorCode = errorCode;
+
+    if (this.#decide(row, result)) {
+      const fields = { batchId: row.batchId, line: row.item.line, httpStatus, errorCode };
+      this.#logger.warn({ ...fields, registrationId: row.item.registrationId }, 'row failed');
+    }
+  }
+
+  pend(row: TrackedRow, message: string): void {
+    this.#decide(row, { status: 'pending', action: 'none', message });
+  }
+
+  /** Every row still undecided, in every batch, becomes pending (drain timeout). */
+  pendAll(message: string): number {
+    const rows = [...this.#undecided];
+    for (const row of rows) this.pend(row, message);
+
+    return rows.length;
+  }
+
+  #decide(row: TrackedRow, result: Omit<RowOutcome, 'line' | 'registrationId' | 'attempts'>) {
+    if (row.decided) return false;
+
+    row.decided = true;
+    this.#undecided.delete(row);
+
+    const outcome: RowOutcome = {
+      line: row.item.line,
+      registrationId: row.item.registrationId,
+      attempts: row.attempts,
+      ...result,
+    };
+    const detail: OutcomeDetail = { fingerprint: row.item.fingerprint };
+    if (row.etag !== undefined) detail.etag = row.etag;
+
+    this.#listener(outcome, detail);
+    return true;
+  }
+}
