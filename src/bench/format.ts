@@ -1,0 +1,33 @@
+/** Number formats shared by the table and the target checks. */
+
+const MEGABYTE = 1024 * 1024;
+
+/** `12,345` */
+export function formatCount(value: number): string {
+  return Math.round(value).toLocaleString('en-US');
+}
+
+/** `12,345/s` */
+export function formatRate(perSecond: number): string {
+  return `${formatCount(perSecond)}/s`;
+}
+
+/** `87.5%` (one decimal). */
+export function formatPercent(share: number): string {
+  return Number.isFinite(share) ? `${(share * 100).toFixed(1)}%` : 'n/a';
+}
+
+/** `123.4 MB` (mebibytes, one decimal); `n/a` when unknown. */
+export function formatMegabytes(bytes: number | undefined): string {
+  return bytes === undefined ? 'n/a' : `${(bytes / MEGABYTE).toFixed(1)} MB`;
+}
+
+/** `12.34 s` */
+export function formatSeconds(seconds: number): string {
+  return Number.isFinite(seconds) ? `${seconds.toFixed(2)} s` : 'n/a';
+}
+
+/** `5.2×` */
+export function formatTimes(ratio: number): string {
+  return Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : 'n/a';
+}

@@ -1,0 +1,28 @@
+/**
+ * Preloaded into a measured child with `node --import`: when the child exits, writes its own
+ * peak RSS and CPU time to the file named by BENCH_USAGE_PATH. The child's code is unchanged and
+ * its stdout stays its own.
+ */
+import { writeFileSync } from 'node:fs';
+
+import type { ProcessUsage } from './process-usage.js';
+
+/** Environment variable naming the file that receives the child's usage as JSON. */
+export const USAGE_PATH_VARIABLE = 'BENCH_USAGE_PATH';
+
+const usagePath = process.env[USAGE_PATH_VARIABLE];
+
+if (usagePath !== undefined && usagePath !== '') {
+  process.on('exit', () => {
+    const usage = process.resourceUsage();
+    const report: ProcessUsage = {
+      // resourceUsage() reports maxRSS in kilobytes and CPU times in microseconds.
+      maxRssBytes: usage.maxRSS * 1024,
+      userCpuMs: usage.userCPUTime / 1000,
+      systemCpuMs: usage.systemCPUTime / 1000,
+    };
+
+    // Synchronous on purpose: nothing asynchronous runs in an 'exit' handler.
+    writeFileSync(usagePath, JSON.stringify(report));
+  });
+}
