@@ -6,12 +6,12 @@ import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import type { ProcessUsage } from './process-usage.js';
 import { USAGE_PATH_VARIABLE } from './usage-preload.js';
 
-const PRELOAD_URL = new URL('./usage-preload.js', import.meta.url).href;
+const DEFAULT_PRELOAD_URL = new URL('./usage-preload.js', import.meta.url).href;
 
 /** Keep at most this much of a child's stdout and stderr, in characters. */
 const MAX_CAPTURED_CHARACTERS = 64 * 1024;
@@ -26,6 +26,11 @@ export interface MeasuredRunRequest {
   environment?: Record<string, string>;
   /** Working directory of the child. @default process.cwd() */
   cwd?: string;
+  /**
+   * The usage preload to load with `--import`. @default the compiled usage-preload.js next to
+   * this module (tests running the TypeScript sources point it at dist/bench/).
+   */
+  preloadPath?: string;
 }
 
 export interface MeasuredRun {
@@ -48,7 +53,10 @@ let runCounter = 0;
 export async function runMeasured(request: MeasuredRunRequest): Promise<MeasuredRun> {
   runCounter += 1;
   const usagePath = join(request.workDirectory, `usage-${process.pid}-${runCounter}.json`);
-  const nodeArguments = ['--import', PRELOAD_URL, request.script, ...request.arguments];
+  const preload = request.preloadPath
+    ? pathToFileURL(request.preloadPath).href
+    : DEFAULT_PRELOAD_URL;
+  const nodeArguments = ['--import', preload, request.script, ...request.arguments];
   const startedAt = performance.now();
 
   const child = spawn(process.execPath, nodeArguments, {
