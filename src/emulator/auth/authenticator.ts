@@ -3,8 +3,8 @@
  * known policy's key for this DPS and not expired, or a configured static bearer token.
  * Messages say what was wrong, never the token, signature or key.
  */
-import { timingSafeEqual } from 'node:crypto';
-import { isSasSignatureValid, parseSasToken } from '../../dps/contract/index.js';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { isSasSignatureValid, parseSasToken, type ParsedSasToken } from '../../dps/contract/index.js';
 import { ALL_PERMISSIONS, type Permission } from './permissions.js';
 
 export interface ResolvedPolicy {
@@ -71,7 +71,7 @@ export class Authenticator {
       return { ok: false, reason: `the SAS policy (skn) "${token.policyName.slice(0, 100)}" is not defined` };
     }
 
-    if (!isSasSignatureValid(token, policy.key)) {
+    if (!isSasSignatureValid(token, policy.key) && !isRawResourceSignature(token, policy.key)) {
       return { ok: false, reason: `the SAS signature does not match policy "${policy.name}"` };
     }
 
@@ -102,4 +102,18 @@ export class Authenticator {
       ? { ok: true, principal: 'bearer', permissions: EVERY_PERMISSION }
       : { ok: false, reason: 'the bearer token is not one the emulator was configured with' };
   }
+}
+
+/**
+ * The Node SDK signs the resource as it is, not URL-encoded (its `stringToSign` joins the raw
+ * `sr` and the expiry). For a real DPS host name both forms are the same bytes; for the
+ * emulator's `127.0.0.1:<port>` the `:` makes them differ, so this form is accepted as well.
+ */
+function isRawResourceSignature(token: ParsedSasToken, base64Key: string): boolean {
+  const given = Buffer.from(token.signature, 'base64');
+  const expected = createHmac('sha256', Buffer.from(base64Key, 'base64'))
+    .update(`${token.resource}\n${token.expirySeconds}`)
+    .digest();
+
+  return expected.length === given.length && timingSafeEqual(expected, given);
 }
