@@ -28,9 +28,11 @@ export type CallResult =
   /** The dispatcher stopped before the call could end. */
   | { kind: 'stopped'; attempts: number; maybeApplied: boolean };
 
+/** One attempt's answer and what it means for the whole run. */
 interface Attempt {
   answer: DpsAnswer;
-  startedAtMs: number;
+  /** `retry`: send again without using up an attempt (401 with a stale or renewed token). */
+  verdict: 'proceed' | 'retry' | 'stop';
 }
 
 /** Answers after which the service may have applied the request although it did not say so. */
@@ -62,7 +64,9 @@ async function runAttempt(
       const answer = await spec.send(context.client);
       context.stats.countAnswer(answer);
 
-      return { answer, startedAtMs };
+      // Judged before the slot frees, so the next call already sees a pause, a renewed token
+      // or a stop that this answer causes.
+      return { answer, verdict: judgeRunWide(context, answer, startedAtMs) };
     },
     { priority: spec.priority },
   );
@@ -82,9 +86,12 @@ function logAttempt(context: DispatchContext, spec: CallSpec, number: number, an
   );
 }
 
-/** Applies what one answer means for the whole run; false when the dispatcher must stop. */
-function observeRunWide(context: DispatchContext, attempt: Attempt): boolean {
-  const { answer, startedAtMs } = attempt;
+/** Applies what one answer means for the whole run: pauses, stops, token renewal. */
+function judgeRunWide(
+  context: DispatchContext,
+  answer: DpsAnswer,
+  startedAtMs: number,
+): Attempt['verdict'] {
   const nowMs = context.now();
 
   if (answer.kind === 'reply' && answer.status === 429) {
@@ -95,10 +102,10 @@ function observeRunWide(context: DispatchContext, attempt: Attempt): boolean {
 
   if (context.outage.observe(toAttemptResult(answer))) {
     context.requestStop('outage');
-    return false;
+    return 'stop';
   }
 
-  return true;
+  return handleAuthentication(context, answer);
 }
 
 /**
@@ -137,11 +144,8 @@ export async function performCall(context: DispatchContext, spec: CallSpec): Pro
     logAttempt(context, spec, attempts, answer);
     if (isAmbiguous(answer)) maybeApplied = true;
 
-    if (!observeRunWide(context, attempt)) return { kind: 'stopped', attempts, maybeApplied };
-
-    const authentication = handleAuthentication(context, answer);
-    if (authentication === 'stop') return { kind: 'stopped', attempts, maybeApplied };
-    if (authentication === 'retry') continue;
+    if (attempt.verdict === 'stop') return { kind: 'stopped', attempts, maybeApplied };
+    if (attempt.verdict === 'retry') continue;
 
     budgetUsed += 1;
     const decision = decideRetry({

@@ -52,12 +52,14 @@ class SasCredentialSource implements CredentialSource {
   }
 
   renew(): boolean {
-    this.#issue(Math.floor(this.#now() / 1_000));
+    // A renewal within the same second would sign the very same token; a later expiry makes
+    // the new token differ from the refused one.
+    this.#issue(Math.floor(this.#now() / 1_000), this.#expirySeconds + 1);
     return true;
   }
 
-  #issue(nowSeconds: number): void {
-    this.#expirySeconds = nowSeconds + SAS_TOKEN_LIFETIME_SECONDS;
+  #issue(nowSeconds: number, earliestExpirySeconds = 0): void {
+    this.#expirySeconds = Math.max(nowSeconds + SAS_TOKEN_LIFETIME_SECONDS, earliestExpirySeconds);
     this.#token = createSasToken({
       resource: this.#resource,
       policyName: this.#policyName,

@@ -122,8 +122,9 @@ export async function startHarness(handler: ScriptHandler, options: HarnessOptio
     logText: () => lines.join(''),
     sorted: () => [...outcomes].sort((left, right) => left.line - right.line),
     close: async () => {
-      await client.close();
+      // Server first: it cuts any request still hanging, so the client can close.
       await server.close();
+      await client.close();
     },
   };
 }

@@ -58,6 +58,18 @@ describe('createCredentialSource', () => {
     expect(expiryOf(source.authorization())).toBe(now / 1_000 + SAS_TOKEN_LIFETIME_SECONDS);
   });
 
+  it('signs a different token when forced to renew within the same second', () => {
+    const target = sasTarget('http://127.0.0.1:1', generatePolicyKey());
+    const source = createCredentialSource(target, () => START_MS);
+    const first = source.authorization();
+
+    source.renew();
+    const second = source.authorization();
+
+    expect(second).not.toBe(first);
+    expect(expiryOf(second)).toBe(expiryOf(first) + 1);
+  });
+
   it('sends a bearer token as given and reports that it cannot renew it', () => {
     const target: ServiceTarget = {
       kind: 'service',
