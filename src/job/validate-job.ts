@@ -1,0 +1,76 @@
+/**
+ * `dps-bulk validate`: read and check every row offline, send nothing, and write the same report as
+ * a run. Valid rows get status `valid` and action `none`.
+ */
+import type { OpenedManifest } from '../manifest/index.js';
+import { createRowChecker } from '../rows/index.js';
+import { ReportSession } from '../report/report-session.js';
+import type { RunSummary } from '../report/run-summary.js';
+import { estimateRecordCount } from './count-lines.js';
+import { EXIT_CODES } from './exit-codes.js';
+import { invalidOutcome, validOutcome } from './offline-outcomes.js';
+import type { ManifestConfig, ReportConfig } from './run-config.js';
+import { openManifestOrFail } from './open-manifest-or-fail.js';
+
+export interface ValidateConfig {
+  manifest: ManifestConfig;
+  report: ReportConfig;
+  optionsForReport: Record<string, unknown>;
+}
+
+export interface JobResult {
+  exitCode: number;
+  reportDirectory: string;
+  summary: RunSummary;
+}
+
+export async function validateJob(config: ValidateConfig, stderr: NodeJS.WritableStream): Promise<JobResult> {
+  const manifest = await openManifestOrFail(config.manifest);
+  const session = new ReportSession(config.report);
+
+  logManifestOpened(session, manifest, stderr);
+  if (config.report.progress) session.progress.start(await estimateRecordCount(manifest.path));
+
+  const checker = createRowChecker({
+    manifestPath: manifest.path,
+    mode: 'upsert',
+    strict: config.manifest.strict,
+  });
+
+  for await (const record of manifest.records) {
+    const row = checker.check(record);
+    session.expect(row.line);
+    session.record(row.kind === 'valid' ? validOutcome(row) : invalidOutcome(row));
+    await session.waitForDrain();
+  }
+
+  const allValid = session.counts.invalid === 0;
+  const summary = await session.finish(
+    {
+      command: 'validate',
+      service: { requests: 0, retries: 0, throttled: 0 },
+      manifest: { path: manifest.path, sha256: manifest.sha256() },
+      options: config.optionsForReport,
+      target: 'none',
+      exitCode: allValid ? EXIT_CODES.ok : EXIT_CODES.rowsNotAllSucceeded,
+    },
+    stderr,
+  );
+
+  return { exitCode: summary.exitCode, reportDirectory: session.directory, summary };
+}
+
+/** File-level warnings (unknown columns, dialect notes) go to the log and, once, to stderr. */
+export function logManifestOpened(
+  session: ReportSession,
+  manifest: OpenedManifest,
+  stderr: NodeJS.WritableStream,
+): void {
+  session.logger.info({ manifest: manifest.path, dialect: manifest.dialect }, 'manifest opened');
+
+  for (const warning of manifest.warnings) {
+    session.logger.warn({ manifest: manifest.path }, warning);
+    stderr.write(`warning: ${warning}\n`);
+  }
+}
+

@@ -1,0 +1,131 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { runCli } from '../support/run-cli.js';
+import { makeTempDir, readResults, readSummary, reportFolders, symmetricKeyRows, writeManifest } from '../support/temp-files.js';
+
+describe('dps-bulk command line', () => {
+  it('lists the commands and their options in --help', async () => {
+    const top = await runCli(['--help']);
+    expect(top.exitCode).toBe(0);
+    for (const command of ['run', 'validate', 'emulator']) expect(top.stdout).toContain(command);
+
+    const run = await runCli(['run', '--help']);
+    expect(run.exitCode).toBe(0);
+    for (const option of ['--mode', '--concurrency', '--max-attempts', '--endpoint', '--emulator', '--report-dir', '--no-progress', '--log-level', '--ops-per-minute', '--state', '--force', '--only-failed']) {
+      expect(run.stdout).toContain(option);
+    }
+  });
+
+  it('exits 2 and names the variable when no connection string is set', async () => {
+    const directory = makeTempDir();
+    const manifest = writeManifest(directory, symmetricKeyRows(2));
+
+    const result = await runCli(['run', manifest, '--report-dir', join(directory, 'reports')]);
+
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('no connection string: set DPS_CONNECTION_STRING');
+  });
+
+  it('exits 2 on a bad option value, naming the option and the value', async () => {
+    const result = await runCli(['run', 'x.csv', '--concurrency', 'many']);
+
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain("option '--concurrency <n>' argument 'many' is invalid");
+    expect(result.stderr).toContain('expected a whole number of at least 1, got "many"');
+  });
+
+  it('exits 2 when the manifest cannot be read', async () => {
+    const directory = makeTempDir();
+    const result = await runCli(['run', join(directory, 'missing.csv'), '--emulator', '--report-dir', join(directory, 'reports')]);
+
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('missing.csv');
+  });
+
+  it('validate exits 0 with every row valid and action none, sending nothing', async () => {
+    const directory = makeTempDir();
+    const manifest = writeManifest(directory, symmetricKeyRows(5));
+
+    const result = await runCli(['validate', manifest, '--report-dir', join(directory, 'reports')]);
+
+    expect(result.exitCode).toBe(0);
+    const [report] = reportFolders(join(directory, 'reports'));
+    expect(readResults(report!).map((row) => `${row.status}/${row.action}/${row.attempts}`)).toEqual(Array(5).fill('valid/none/0'));
+    expect(readSummary(report!)).toMatchObject({ command: 'validate', requests: 0, counts: { valid: 5 }, exitCode: 0 });
+  });
+
+  it('validate exits 1 when a row is invalid', async () => {
+    const directory = makeTempDir();
+    const rows = symmetricKeyRows(3);
+    rows.push('meter@site12,symmetricKey,,,');
+    const result = await runCli(['validate', writeManifest(directory, rows), '--report-dir', join(directory, 'reports')]);
+
+    expect(result.exitCode).toBe(1);
+    const [report] = reportFolders(join(directory, 'reports'));
+    const invalid = readResults(report!).filter((row) => row.status === 'invalid');
+    expect(invalid).toHaveLength(1);
+    expect(invalid[0]).toMatchObject({ line: 5, registrationId: 'meter@site12', action: 'none' });
+    expect(invalid[0]!.message).toContain('@');
+  });
+
+  it('runs --emulator end to end and says plainly that the target was the emulator', async () => {
+    const directory = makeTempDir();
+    const manifest = writeManifest(directory, symmetricKeyRows(25));
+
+    const result = await runCli(['run', manifest, '--emulator', '--report-dir', join(directory, 'reports')]);
+
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toContain('local DPS emulator');
+    const [report] = reportFolders(join(directory, 'reports'));
+    expect(readSummary(report!)).toMatchObject({ target: 'emulator', counts: { succeeded: 25 }, requests: 3, exitCode: 0 });
+    const firstLogLine = JSON.parse(readFileSync(join(report!, 'run.log'), 'utf8').split('\n')[0]!);
+    expect(firstLogLine.msg).toContain('local DPS emulator');
+  });
+});
+
+describe('dps-bulk run against a standalone emulator with a connection string', () => {
+  let emulator: RunningEmulator;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ port: 0 });
+  });
+
+  afterAll(async () => {
+    await emulator.close();
+  });
+
+  it('authenticates with the connection string from the environment and never writes the key anywhere', async () => {
+    const directory = makeTempDir();
+    const manifest = writeManifest(directory, symmetricKeyRows(11));
+    const key = /SharedAccessKey=([^;]+)/.exec(emulator.connectionString)![1]!;
+
+    const result = await runCli(['run', manifest, '--endpoint', emulator.endpoint, '--report-dir', join(directory, 'reports'), '--log-level', 'trace'], {
+      env: { DPS_CONNECTION_STRING: emulator.connectionString },
+    });
+
+    expect(result.exitCode).toBe(0);
+    const [report] = reportFolders(join(directory, 'reports'));
+    for (const file of ['results.csv', 'summary.json', 'run.log']) {
+      expect(readFileSync(join(report!, file), 'utf8')).not.toContain(key);
+    }
+    expect(result.stderr).not.toContain(key);
+  });
+
+  it('exits 2 when the service answers 401 to the first call', async () => {
+    const directory = makeTempDir();
+    const manifest = writeManifest(directory, symmetricKeyRows(3));
+    const wrongKey = emulator.connectionString.replace(/SharedAccessKey=[^;]+/, `SharedAccessKey=${Buffer.alloc(32, 7).toString('base64')}`);
+
+    const result = await runCli(['run', manifest, '--endpoint', emulator.endpoint, '--report-dir', join(directory, 'reports')], {
+      env: { DPS_CONNECTION_STRING: wrongKey },
+    });
+
+    expect(result.exitCode).toBe(2);
+    const [report] = reportFolders(join(directory, 'reports'));
+    expect(readResults(report!).map((row) => row.status)).toEqual(['pending', 'pending', 'pending']);
+  });
+});

@@ -1,0 +1,79 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { runJob } from '../../src/job/run-job.js';
+import { runConfigFor, TextSink } from '../support/job-config.js';
+import { makeTempDir, readResults, readSummary, symmetricKeyRows, writeManifest } from '../support/temp-files.js';
+
+describe('run against the emulator (real HTTP on loopback)', () => {
+  let emulator: RunningEmulator;
+  let directory: string;
+
+  beforeEach(async () => {
+    emulator = await startEmulator({ port: 0 });
+    directory = makeTempDir();
+  });
+
+  afterEach(async () => {
+    await emulator.close();
+  });
+
+  it('sends 23 valid rows as exactly 3 bulk calls and the emulator holds all 23', async () => {
+    const manifest = writeManifest(directory, symmetricKeyRows(23));
+
+    const result = await runJob(runConfigFor(emulator, manifest, directory), new TextSink());
+
+    expect(result.exitCode).toBe(0);
+    expect(emulator.stats().requests).toBe(3);
+    expect(emulator.stats().enrollments).toBe(23);
+    const rows = readResults(result.reportDirectory);
+    expect(rows.map((row) => row.status)).toEqual(Array(23).fill('succeeded'));
+    expect(rows.map((row) => row.action)).toEqual(Array(23).fill('created'));
+    expect(rows.map((row) => row.line)).toEqual(Array.from({ length: 23 }, (_, index) => index + 2));
+    expect(readSummary(result.reportDirectory)).toMatchObject({
+      counts: { succeeded: 23, invalid: 0, failed: 0, pending: 0 },
+      requests: 3,
+      retries: 0,
+      throttled: 0,
+      target: 'emulator',
+      exitCode: 0,
+    });
+  });
+
+  it('marks exactly the rows that already exist as failed 409201 in create mode', async () => {
+    const rows = symmetricKeyRows(10);
+    await runJob(runConfigFor(emulator, writeManifest(directory, [rows[0]!, rows[1]!, rows[4]!, rows[8]!], 'first.csv'), directory, { state: `${directory}/other.db` }), new TextSink());
+
+    const result = await runJob(runConfigFor(emulator, writeManifest(directory, rows), directory, { mode: 'create' }), new TextSink());
+
+    expect(result.exitCode).toBe(1);
+    const failed = readResults(result.reportDirectory).filter((row) => row.status === 'failed');
+    expect(failed.map((row) => row.registrationId)).toEqual(['dev-0001', 'dev-0004', 'dev-0008']);
+    expect(failed.map((row) => row.line)).toEqual([2, 5, 9]);
+    for (const row of failed) {
+      expect(row.errorCode).toBe('409201');
+      expect(row.httpStatus).toBe('200');
+      expect(row.message).toContain('Enrollment already exists.');
+      expect(row.message).toContain('--mode upsert');
+    }
+    expect(readSummary(result.reportDirectory).counts).toMatchObject({ succeeded: 7, failed: 3 });
+  });
+
+  it('updates instead of failing on a second upsert run that is forced, and skips everything when not', async () => {
+    const manifest = writeManifest(directory, symmetricKeyRows(12));
+    const first = await runJob(runConfigFor(emulator, manifest, directory), new TextSink());
+    expect(first.exitCode).toBe(0);
+
+    const forced = await runJob(runConfigFor(emulator, manifest, directory, { force: true }), new TextSink());
+    expect(forced.exitCode).toBe(0);
+    expect(readResults(forced.reportDirectory).map((row) => `${row.status}/${row.action}`)).toEqual(Array(12).fill('succeeded/updated'));
+    expect(emulator.stats().enrollments).toBe(12);
+
+    const requestsBefore = emulator.stats().requests;
+    const nightly = await runJob(runConfigFor(emulator, manifest, directory), new TextSink());
+    expect(nightly.exitCode).toBe(0);
+    expect(emulator.stats().requests).toBe(requestsBefore);
+    expect(readResults(nightly.reportDirectory).map((row) => row.status)).toEqual(Array(12).fill('unchanged'));
+    expect(readSummary(nightly.reportDirectory).requests).toBe(0);
+  });
+});
