@@ -8,7 +8,7 @@ import { MAX_MESSAGE_BYTES } from '../dps/contract/index.js';
 import type { BulkMode, IndividualEnrollment } from '../dps/contract/index.js';
 import { measureEnrollmentBytes, measureEnvelopeBytes } from '../batching/index.js';
 import { performCall, type CallResult } from './call-runner.js';
-import type { DispatchContext } from './dispatch-context.js';
+import { pendForStop, type DispatchContext } from './dispatch-context.js';
 import type { RowFailure, TrackedRow } from './row-ledger.js';
 import { describeLastAnswer, describeServiceError, readBulkResult } from './service-answers.js';
 
@@ -20,6 +20,8 @@ export type RowCallResult =
   | ({ kind: 'call-failed' } & RowFailure)
   | { kind: 'stopped' };
 
+type RowResults = Map<TrackedRow, RowCallResult>;
+
 /** A bulk call to make. */
 export interface BulkCallSpec {
   batchId: number;
@@ -30,7 +32,7 @@ export interface BulkCallSpec {
   priority: number;
 }
 
-/** Whole-call rejections that splitting cannot explain by a row: auth, throttling, routing. */
+/** Whole-call rejections that no row can cause: auth, throttling, routing, media type. */
 const NOT_ROW_CAUSED = new Set([401, 403, 404, 405, 406, 408, 415, 429]);
 
 function isSplittable(status: number): boolean {
@@ -38,24 +40,28 @@ function isSplittable(status: number): boolean {
 }
 
 function measureBody(mode: BulkMode, enrollments: readonly IndividualEnrollment[]): number {
-  const items = enrollments.reduce((sum, enrollment) => sum + measureEnrollmentBytes(enrollment), 0);
+  const items = enrollments.reduce((sum, item) => sum + measureEnrollmentBytes(item), 0);
   return measureEnvelopeBytes(mode) + items + Math.max(0, enrollments.length - 1);
 }
 
-function halves<T>(items: readonly T[]): [T[], T[]] {
-  const middle = Math.ceil(items.length / 2);
-  return [items.slice(0, middle), items.slice(middle)];
-}
-
-function allRows(rows: readonly TrackedRow[], result: RowCallResult): Map<TrackedRow, RowCallResult> {
+function allRows(rows: readonly TrackedRow[], result: RowCallResult): RowResults {
   return new Map(rows.map((row) => [row, result]));
 }
 
-function readItems(spec: BulkCallSpec, status: number, body: unknown): Map<TrackedRow, RowCallResult> {
+function callFailed(failure: RowFailure): RowCallResult {
+  const result: RowCallResult = { kind: 'call-failed', message: failure.message };
+  if (failure.httpStatus !== undefined) result.httpStatus = failure.httpStatus;
+  if (failure.errorCode !== undefined) result.errorCode = failure.errorCode;
+
+  return result;
+}
+
+function readItems(spec: BulkCallSpec, status: number, body: unknown): RowResults {
   const reading = readBulkResult(body);
 
   if (!reading.readable) {
-    return allRows(spec.rows, { kind: 'call-failed', httpStatus: status, message: `HTTP ${status}: ${reading.problem}` });
+    const message = `HTTP ${status}: ${reading.problem}`;
+    return allRows(spec.rows, callFailed({ httpStatus: status, message }));
   }
 
   return new Map(
@@ -63,19 +69,85 @@ function readItems(spec: BulkCallSpec, status: number, body: unknown): Map<Track
       const error = reading.errorsById.get(row.item.registrationId.toLowerCase());
       if (error === undefined) return [row, { kind: 'ok', httpStatus: status }];
 
-      return [row, { kind: 'item-error', httpStatus: status, errorCode: error.errorCode, errorStatus: error.errorStatus }];
+      const { errorCode, errorStatus } = error;
+      return [row, { kind: 'item-error', httpStatus: status, errorCode, errorStatus }];
     }),
   );
 }
 
-function failedCall(result: Exclude<CallResult, { kind: 'answered' | 'stopped' }>): RowCallResult {
-  const { httpStatus, errorCode, text } = describeLastAnswer(result.last);
+function gaveUp(result: Extract<CallResult, { kind: 'gave-up' }>): RowCallResult {
+  const { text, ...codes } = describeLastAnswer(result.last);
   const prefix = result.exhausted ? `gave up after ${result.attempts} attempts: ` : '';
-  const failure: RowCallResult = { kind: 'call-failed', message: `${prefix}${text}` };
 
-  if (httpStatus !== undefined) failure.httpStatus = httpStatus;
-  if (errorCode !== undefined) failure.errorCode = errorCode;
-  return failure;
+  return callFailed({ ...codes, message: `${prefix}${text}` });
+}
+
+/** Resends the rows in two halves; each half may split again. */
+async function split(
+  context: DispatchContext,
+  spec: BulkCallSpec,
+  originalSize: number,
+): Promise<RowResults> {
+  const middle = Math.ceil(spec.rows.length / 2);
+  const parts = [spec.rows.slice(0, middle), spec.rows.slice(middle)];
+
+  const results = await Promise.all(
+    parts.map((rows) => sendBulk(context, { ...spec, rows }, originalSize)),
+  );
+  return new Map(results.flatMap((result) => [...result]));
+}
+
+/** A body over the 96 KB message limit: split it, or fail the one row that cannot fit. */
+function tooLarge(context: DispatchContext, spec: BulkCallSpec, originalSize: number) {
+  if (spec.rows.length > 1) return split(context, spec, originalSize);
+
+  const bytes = measureEnrollmentBytes(spec.enrollmentOf(spec.rows[0]!));
+  const message =
+    `enrollment JSON is ${bytes} bytes: no call can carry it under the ` +
+    `${MAX_MESSAGE_BYTES}-byte message limit; not sent`;
+
+  const failure = callFailed({ errorCode: 'message-too-large', message });
+  return Promise.resolve(allRows(spec.rows, failure));
+}
+
+/** A whole-call rejection: split it while the rows may be the cause, else fail them all. */
+function rejected(
+  context: DispatchContext,
+  spec: BulkCallSpec,
+  originalSize: number,
+  result: Extract<CallResult, { kind: 'answered' }>,
+): RowResults | Promise<RowResults> {
+  const { status } = result.reply;
+
+  if (isSplittable(status) && spec.rows.length > 1) {
+    const fields = { batchId: spec.batchId, status, rows: spec.rows.length };
+    context.logger.info(fields, 'call rejected as a whole: resending in halves');
+    return split(context, spec, originalSize);
+  }
+
+  const { errorCode, text } = describeServiceError(result.reply);
+  const sank = isSplittable(status) && originalSize > 1;
+  const note = sank ? `; this row sank its call of ${originalSize} rows` : '';
+  const message = `HTTP ${status}: ${text}${note}`;
+
+  return allRows(spec.rows, callFailed({ httpStatus: status, errorCode, message }));
+}
+
+/**
+ * Decides a row whose result means the same in every mode: stopped → pending, a per-item
+ * error → failed with the service's code and text, a failed call → failed.
+ */
+export function decideByDefault(
+  context: DispatchContext,
+  row: TrackedRow,
+  result: Exclude<RowCallResult, { kind: 'ok' }>,
+): void {
+  if (result.kind === 'stopped') pendForStop(context, row);
+  else if (result.kind === 'call-failed') context.ledger.fail(row, result);
+  else {
+    const { httpStatus, errorCode, errorStatus } = result;
+    context.ledger.fail(row, { httpStatus, errorCode, message: errorStatus });
+  }
 }
 
 /**
@@ -86,10 +158,12 @@ export async function sendBulk(
   context: DispatchContext,
   spec: BulkCallSpec,
   originalSize = spec.rows.length,
-): Promise<Map<TrackedRow, RowCallResult>> {
+): Promise<RowResults> {
   const enrollments = spec.rows.map((row) => spec.enrollmentOf(row));
 
-  if (measureBody(spec.mode, enrollments) > MAX_MESSAGE_BYTES) return tooLarge(context, spec, originalSize);
+  if (measureBody(spec.mode, enrollments) > MAX_MESSAGE_BYTES) {
+    return tooLarge(context, spec, originalSize);
+  }
 
   const result = await performCall(context, {
     operation: `bulk-${spec.mode}`,
@@ -102,53 +176,10 @@ export async function sendBulk(
   if (result.maybeApplied) for (const row of spec.rows) row.maybeApplied = true;
 
   if (result.kind === 'stopped') return allRows(spec.rows, { kind: 'stopped' });
-  if (result.kind === 'gave-up') return allRows(spec.rows, failedCall(result));
+  if (result.kind === 'gave-up') return allRows(spec.rows, gaveUp(result));
 
-  const { status } = result.reply;
-  if (status >= 200 && status < 300) return readItems(spec, status, result.reply.body);
+  const { status, body } = result.reply;
+  if (status >= 200 && status < 300) return readItems(spec, status, body);
 
-  if (isSplittable(status) && spec.rows.length > 1) return split(context, spec, originalSize, status);
-
-  const { errorCode, text } = describeServiceError(result.reply);
-  const sank = isSplittable(status) && originalSize > 1 ? `; this row sank its call of ${originalSize} rows` : '';
-  const failure: RowCallResult = { kind: 'call-failed', httpStatus: status, message: `HTTP ${status}: ${text}${sank}` };
-  if (errorCode !== undefined) failure.errorCode = errorCode;
-
-  return allRows(spec.rows, failure);
-}
-
-async function split(
-  context: DispatchContext,
-  spec: BulkCallSpec,
-  originalSize: number,
-  status: number,
-): Promise<Map<TrackedRow, RowCallResult>> {
-  const parts = halves(spec.rows);
-  context.logger.info(
-    { batchId: spec.batchId, status, rows: spec.rows.length, halves: parts.map((part) => part.length) },
-    'call rejected as a whole: resending in halves to find the rows that caused it',
-  );
-
-  const results = await Promise.all(parts.map((rows) => sendBulk(context, { ...spec, rows }, originalSize)));
-  return new Map(results.flatMap((result) => [...result]));
-}
-
-/** A body over the service's 96 KB limit: split it, or fail the one row that cannot fit. */
-async function tooLarge(
-  context: DispatchContext,
-  spec: BulkCallSpec,
-  originalSize: number,
-): Promise<Map<TrackedRow, RowCallResult>> {
-  if (spec.rows.length > 1) {
-    const parts = halves(spec.rows);
-    const results = await Promise.all(parts.map((rows) => sendBulk(context, { ...spec, rows }, originalSize)));
-    return new Map(results.flatMap((result) => [...result]));
-  }
-
-  const bytes = measureEnrollmentBytes(spec.enrollmentOf(spec.rows[0]!));
-  return allRows(spec.rows, {
-    kind: 'call-failed',
-    errorCode: 'message-too-large',
-    message: `enrollment JSON is ${bytes} bytes: no call can carry it under the ${MAX_MESSAGE_BYTES}-byte message limit; not sent`,
-  });
+  return rejected(context, spec, originalSize, result);
 }

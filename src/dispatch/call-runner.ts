@@ -24,7 +24,13 @@ export type CallResult =
   /** A reply that ends the call: a success or a final error status. */
   | { kind: 'answered'; reply: DpsReply; attempts: number; maybeApplied: boolean }
   /** No usable reply: retries ran out, or a transport failure that retrying cannot fix. */
-  | { kind: 'gave-up'; last: DpsAnswer; attempts: number; maybeApplied: boolean; exhausted: boolean }
+  | {
+      kind: 'gave-up';
+      last: DpsAnswer;
+      attempts: number;
+      maybeApplied: boolean;
+      exhausted: boolean;
+    }
   /** The dispatcher stopped before the call could end. */
   | { kind: 'stopped'; attempts: number; maybeApplied: boolean };
 
@@ -75,13 +81,14 @@ async function runAttempt(
 }
 
 function logAttempt(context: DispatchContext, spec: CallSpec, number: number, answer: DpsAnswer) {
-  const fields =
+  const outcome =
     answer.kind === 'reply'
       ? { status: answer.status }
       : { transportError: answer.code, sentRequest: answer.sentRequest };
+  const { batchId, operation } = spec;
 
   context.logger.debug(
-    { batchId: spec.batchId, operation: spec.operation, attempt: number, ...fields, durationMs: answer.durationMs },
+    { batchId, operation, attempt: number, ...outcome, durationMs: answer.durationMs },
     'attempt answered',
   );
 }
@@ -95,9 +102,14 @@ function judgeRunWide(
   const nowMs = context.now();
 
   if (answer.kind === 'reply' && answer.status === 429) {
-    const retryAfterMs = parseRetryAfterMs(answer.headers, nowMs);
-    const capped = retryAfterMs === undefined ? undefined : Math.min(retryAfterMs, context.policy.maxRetryAfterMs);
-    context.governor.onThrottled({ startedAtMs, nowMs, ...(capped === undefined ? {} : { retryAfterMs: capped }) });
+    const askedMs = parseRetryAfterMs(answer.headers, nowMs);
+    const event = { startedAtMs, nowMs };
+
+    context.governor.onThrottled(
+      askedMs === undefined
+        ? event
+        : { ...event, retryAfterMs: Math.min(askedMs, context.policy.maxRetryAfterMs) },
+    );
   }
 
   if (context.outage.observe(toAttemptResult(answer))) {
@@ -112,10 +124,15 @@ function judgeRunWide(
  * Handles a 401 (or lets any other answer through). Returns `retry` to send again without
  * using up an attempt, `stop` when the run must stop, `proceed` otherwise.
  */
-function handleAuthentication(context: DispatchContext, answer: DpsAnswer): 'proceed' | 'retry' | 'stop' {
+function handleAuthentication(context: DispatchContext, answer: DpsAnswer): Attempt['verdict'] {
   if (answer.kind !== 'reply') return 'proceed';
 
-  const verdict = context.auth.judge(answer.status, answer.credentialGeneration, context.client.credentialGeneration);
+  const { client } = context;
+  const verdict = context.auth.judge(
+    answer.status,
+    answer.credentialGeneration,
+    client.credentialGeneration,
+  );
 
   if (verdict === 'proceed' || verdict === 'retry') return verdict;
 
@@ -166,10 +183,9 @@ export async function performCall(context: DispatchContext, spec: CallSpec): Pro
       return { kind: 'gave-up', last: answer, attempts, maybeApplied, exhausted: true };
     }
 
-    context.logger.debug(
-      { batchId: spec.batchId, operation: spec.operation, attempt: attempts, delayMs: decision.delayMs, reason: decision.reason },
-      'backing off',
-    );
+    const { delayMs, reason } = decision;
+    const { batchId, operation } = spec;
+    context.logger.debug({ batchId, operation, attempt: attempts, delayMs, reason }, 'backing off');
 
     if (!(await sleep(decision.delayMs, context.stopSignal)) || context.stopReason()) {
       return { kind: 'stopped', attempts, maybeApplied };

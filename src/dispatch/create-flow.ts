@@ -9,8 +9,8 @@
  */
 import { ERROR_CODES } from '../dps/contract/index.js';
 import type { RunMode } from '../job/run-config.js';
-import { sendBulk, type RowCallResult } from './bulk-call.js';
-import { pendingMessage, PRIORITY_NEW_BATCH, type DispatchContext } from './dispatch-context.js';
+import { decideByDefault, sendBulk, type RowCallResult } from './bulk-call.js';
+import { pendForStop, PRIORITY_NEW_BATCH, type DispatchContext } from './dispatch-context.js';
 import { findDifferences, needsStoredKeys } from './enrollment-match.js';
 import { readRecord, type RecordReading } from './record-reader.js';
 import { rewriteRows } from './rewrite-flow.js';
@@ -24,17 +24,16 @@ function isAlreadyExists(result: RowCallResult): boolean {
 }
 
 /** Decides every row whose create result is final; returns the rows that already exist. */
-function decideCreates(context: DispatchContext, results: Map<TrackedRow, RowCallResult>): TrackedRow[] {
+function decideCreates(
+  context: DispatchContext,
+  results: Map<TrackedRow, RowCallResult>,
+): TrackedRow[] {
   const existing: TrackedRow[] = [];
 
   for (const [row, result] of results) {
     if (result.kind === 'ok') context.ledger.succeed(row, 'created', result.httpStatus);
-    else if (result.kind === 'stopped') context.ledger.pend(row, pendingMessage(context.stopReason()));
     else if (isAlreadyExists(result)) existing.push(row);
-    else if (result.kind === 'item-error') {
-      const { httpStatus, errorCode, errorStatus } = result;
-      context.ledger.fail(row, { httpStatus, errorCode, message: errorStatus });
-    } else context.ledger.fail(row, result);
+    else decideByDefault(context, row, result);
   }
 
   return existing;
@@ -65,7 +64,7 @@ async function verifyAmbiguous(
   for (const [index, row] of rows.entries()) {
     const reading = readings[index]!;
 
-    if (reading.kind === 'stopped') context.ledger.pend(row, pendingMessage(context.stopReason()));
+    if (reading.kind === 'stopped') pendForStop(context, row);
     else if (reading.kind === 'failed') context.ledger.fail(row, reading);
     else if (reading.kind === 'absent') {
       context.ledger.fail(row, {

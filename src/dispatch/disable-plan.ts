@@ -37,7 +37,10 @@ function writableCopy(record: IndividualEnrollment): IndividualEnrollment {
   return copy as unknown as IndividualEnrollment;
 }
 
-function storedRecordWrite(record: IndividualEnrollment, keys?: SymmetricKeyAttestation): RewriteStep {
+function storedRecordWrite(
+  record: IndividualEnrollment,
+  keys?: SymmetricKeyAttestation,
+): RewriteStep {
   const type = record.attestation?.type;
 
   if (type === 'x509' && !record.attestation.x509?.caReferences) {
@@ -75,15 +78,21 @@ export const DISABLE_PLAN: RewritePlan = {
   needsKeys(row: TrackedRow, record: IndividualEnrollment): boolean {
     if (record.provisioningStatus === 'disabled') return false;
 
-    return !carriesAttestationMaterial(row.item.enrollment) && record.attestation?.type === 'symmetricKey';
+    const fromRecord = !carriesAttestationMaterial(row.item.enrollment);
+    return fromRecord && record.attestation?.type === 'symmetricKey';
   },
 
   build(row, record, keys): RewriteStep {
-    if (record.provisioningStatus === 'disabled') return { kind: 'done', message: 'already disabled' };
+    if (record.provisioningStatus === 'disabled') {
+      return { kind: 'done', message: 'already disabled' };
+    }
 
     if (!carriesAttestationMaterial(row.item.enrollment)) return storedRecordWrite(record, keys);
 
-    const enrollment: IndividualEnrollment = { ...row.item.enrollment, provisioningStatus: 'disabled' };
+    const enrollment: IndividualEnrollment = {
+      ...row.item.enrollment,
+      provisioningStatus: 'disabled',
+    };
     if (record.etag !== undefined) enrollment.etag = record.etag;
 
     return { kind: 'write', enrollment };

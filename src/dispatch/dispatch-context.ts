@@ -7,7 +7,7 @@ import type { RunMode } from '../job/run-config.js';
 import type { DispatchStats } from './dispatch-stats.js';
 import type { RateGovernor } from './rate-governor.js';
 import type { RetryPolicy } from './retry-decision.js';
-import type { RowLedger } from './row-ledger.js';
+import type { RowLedger, TrackedRow } from './row-ledger.js';
 import type { AuthGuard, OutageDetector } from './service-health.js';
 
 /** Why the dispatcher stopped taking work. */
@@ -36,6 +36,11 @@ export interface DispatchContext {
   stopReason(): StopReason | undefined;
   /** Stops the dispatcher (first reason wins). */
   requestStop(reason: StopReason): void;
+}
+
+/** Reports a row pending because the dispatcher stopped before the row was decided. */
+export function pendForStop(context: DispatchContext, row: TrackedRow): void {
+  context.ledger.pend(row, pendingMessage(context.stopReason()));
 }
 
 /** The pending message for a row left undecided by a stop. */

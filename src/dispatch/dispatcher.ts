@@ -23,6 +23,8 @@ import { RowLedger, type OutcomeDetail, type TrackedRow } from './row-ledger.js'
 import { AuthGuard, OutageDetector } from './service-health.js';
 import { sleep } from './sleep.js';
 
+const INTERNAL_ERROR_MESSAGE = 'not decided: internal error in dps-bulk; rerun, and report it';
+
 /** Batches that may be in progress per call slot: enough that a slot never waits for work. */
 export const BATCHES_IN_PROGRESS_PER_SLOT = 2;
 
@@ -61,6 +63,11 @@ export interface Dispatcher {
   stats(): DispatchStatsSnapshot;
 }
 
+function createGovernor(config: DispatchConfig): RateGovernor {
+  const { operationsPerMinute } = config;
+  return new RateGovernor(operationsPerMinute === undefined ? {} : { operationsPerMinute });
+}
+
 function validate(config: DispatchConfig): void {
   const checks: [string, number, number][] = [
     ['concurrency', config.concurrency, 1],
@@ -70,7 +77,8 @@ function validate(config: DispatchConfig): void {
 
   for (const [name, value, minimum] of checks) {
     if (!Number.isInteger(value) || value < minimum) {
-      throw new RangeError(`dispatch ${name}: must be a whole number of at least ${minimum}, got ${value}`);
+      const rule = `must be a whole number of at least ${minimum}`;
+      throw new RangeError(`dispatch ${name}: ${rule}, got ${value}`);
     }
   }
 }
@@ -99,7 +107,7 @@ class BulkDispatcher implements Dispatcher {
       random: options.random ?? Math.random,
       now: options.now ?? Date.now,
       queue: new PQueue({ concurrency: config.concurrency }),
-      governor: options.governor ?? new RateGovernor(config.operationsPerMinute === undefined ? {} : { operationsPerMinute: config.operationsPerMinute }),
+      governor: options.governor ?? createGovernor(config),
       stats: this.#stats,
       outage: new OutageDetector(config.outageThreshold),
       auth: new AuthGuard(),
@@ -148,9 +156,11 @@ class BulkDispatcher implements Dispatcher {
     await (timedOut ? Promise.resolve() : drained);
 
     if (timedOut && this.#ledger.undecidedCount > 0) {
-      const message = `not decided: its call was still in flight when the ${drainTimeoutMs} ms drain timeout ran out; rerun to finish it`;
-      const count = this.#ledger.pendAll(message);
-      this.#context.logger.warn({ rows: count, drainTimeoutMs }, 'drain timeout: undecided rows reported pending');
+      const message =
+        `not decided: its call was still in flight when the ${drainTimeoutMs} ms drain ` +
+        'timeout ran out; rerun to finish it';
+      const rows = this.#ledger.pendAll(message);
+      this.#context.logger.warn({ rows, drainTimeoutMs }, 'drain timeout: undecided rows pending');
     }
   }
 
@@ -165,8 +175,8 @@ class BulkDispatcher implements Dispatcher {
       await this.#runMode(batchId, rows);
     } catch (error) {
       // A bug of ours must not lose rows: they stay undecided for a rerun, never silently dropped.
-      this.#context.logger.error({ batchId, err: error }, 'internal error while dispatching a batch');
-      for (const row of rows) this.#ledger.pend(row, 'not decided: internal error in dps-bulk; rerun and report it');
+      this.#context.logger.error({ batchId, err: error }, 'internal error while dispatching');
+      for (const row of rows) this.#ledger.pend(row, INTERNAL_ERROR_MESSAGE);
     }
 
     this.#logBatch(batchId, rows, this.#context.now() - startedAt);
@@ -185,8 +195,15 @@ class BulkDispatcher implements Dispatcher {
   }
 
   #logBatch(batchId: number, rows: readonly TrackedRow[], durationMs: number): void {
+    const counts: Record<string, number> = { succeeded: 0, failed: 0, pending: 0 };
+    for (const row of rows) {
+      const status = row.status ?? 'pending';
+      counts[status] = (counts[status] ?? 0) + 1;
+    }
+
     const attempts = rows.reduce((most, row) => Math.max(most, row.attempts), 0);
-    this.#context.logger.info({ batchId, rows: rows.length, attempts, durationMs }, 'batch decided');
+    const fields = { batchId, rows: rows.length, ...counts, attempts, durationMs };
+    this.#context.logger.info(fields, 'batch decided');
   }
 
   #halt(reason: StopReason): void {

@@ -13,6 +13,9 @@ import type {
   X509CertificateWithInfo,
 } from '../dps/contract/index.js';
 
+/** The service's default when an enrollment has no reprovision policy (contract 2.3). */
+const DEFAULT_REPROVISION_POLICY = { updateHubAssignment: true, migrateDeviceData: true };
+
 /** Keys the service adds to twin collections on its own. */
 const TWIN_METADATA_KEYS = new Set(['version', 'count', 'metadata', '$metadata', '$version']);
 
@@ -127,41 +130,39 @@ export function findDifferences(
   storedKeys?: SymmetricKeyAttestation,
 ): string[] {
   const differences = attestationDifferences(sent, stored, storedKeys);
-  const checks: [string, unknown, unknown][] = [
-    ['deviceId', sent.deviceId ?? sent.registrationId, stored.deviceId ?? stored.registrationId],
-    ['provisioningStatus', sent.provisioningStatus ?? 'enabled', stored.provisioningStatus ?? 'enabled'],
-    ['iotHubHostName', sent.iotHubHostName, stored.iotHubHostName],
-    ['iotHubs', normalizedHubs(sent), normalizedHubs(stored)],
-    ['allocationPolicy', sent.allocationPolicy, stored.allocationPolicy],
-    ['customAllocationDefinition', sent.customAllocationDefinition, stored.customAllocationDefinition],
-    [
-      'reprovisionPolicy',
-      sent.reprovisionPolicy ?? { updateHubAssignment: true, migrateDeviceData: true },
-      stored.reprovisionPolicy ?? { updateHubAssignment: true, migrateDeviceData: true },
-    ],
-    ['capabilities', sent.capabilities ?? { iotEdge: false }, stored.capabilities ?? { iotEdge: false }],
-    ['initialTwin.tags', twinContent(sent.initialTwin?.tags), twinContent(stored.initialTwin?.tags)],
-    [
-      'initialTwin.properties.desired',
-      twinContent(sent.initialTwin?.properties?.desired),
-      twinContent(stored.initialTwin?.properties?.desired),
-    ],
-    [
-      'optionalDeviceInformation',
-      twinContent(sent.optionalDeviceInformation),
-      twinContent(stored.optionalDeviceInformation),
-    ],
-  ];
+  const left = comparableFields(sent);
+  const right = comparableFields(stored);
 
-  for (const [path, sentValue, storedValue] of checks) {
-    if (!sameJson(sentValue, storedValue)) differences.push(path);
+  for (const [path, value] of Object.entries(left)) {
+    if (!sameJson(value, right[path])) differences.push(path);
   }
 
   return differences;
 }
 
-/** True when verifying this enrollment needs the stored symmetric keys (only a POST returns them). */
+/** The fields compared outside attestation, with the service's defaults filled in. */
+function comparableFields(enrollment: IndividualEnrollment): Record<string, unknown> {
+  const twin = enrollment.initialTwin;
+
+  return {
+    deviceId: enrollment.deviceId ?? enrollment.registrationId,
+    provisioningStatus: enrollment.provisioningStatus ?? 'enabled',
+    iotHubHostName: enrollment.iotHubHostName,
+    iotHubs: normalizedHubs(enrollment),
+    allocationPolicy: enrollment.allocationPolicy,
+    customAllocationDefinition: enrollment.customAllocationDefinition,
+    reprovisionPolicy: enrollment.reprovisionPolicy ?? DEFAULT_REPROVISION_POLICY,
+    capabilities: enrollment.capabilities ?? { iotEdge: false },
+    'initialTwin.tags': twinContent(twin?.tags),
+    'initialTwin.properties.desired': twinContent(twin?.properties?.desired),
+    optionalDeviceInformation: twinContent(enrollment.optionalDeviceInformation),
+  };
+}
+
+/** True when verifying this enrollment needs the stored keys (only a POST returns them). */
 export function needsStoredKeys(sent: IndividualEnrollment): boolean {
   const keys = sent.attestation.symmetricKey;
-  return sent.attestation.type === 'symmetricKey' && Boolean(keys?.primaryKey || keys?.secondaryKey);
+  const hasKey = Boolean(keys?.primaryKey || keys?.secondaryKey);
+
+  return sent.attestation.type === 'symmetricKey' && hasKey;
 }

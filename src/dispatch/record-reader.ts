@@ -45,7 +45,11 @@ async function call(
   if (status === 200 && typeof body === 'object' && body !== null) return { kind: 'body', body };
 
   const { errorCode, text } = describeServiceError(result.reply);
-  if (status === 404) return { kind: 'absent', httpStatus: status, ...(errorCode === undefined ? {} : { errorCode }) };
+  if (status === 404) {
+    return errorCode === undefined
+      ? { kind: 'absent', httpStatus: status }
+      : { kind: 'absent', httpStatus: status, errorCode };
+  }
 
   const failure: RecordReading = {
     kind: 'failed',

@@ -9,8 +9,8 @@ import { Batcher } from '../batching/index.js';
 import type { SendItem } from '../batching/index.js';
 import type { IndividualEnrollment, SymmetricKeyAttestation } from '../dps/contract/index.js';
 import type { RowAction } from '../outcomes/index.js';
-import { sendBulk, type RowCallResult } from './bulk-call.js';
-import { pendingMessage, PRIORITY_FOLLOW_UP, type DispatchContext } from './dispatch-context.js';
+import { decideByDefault, sendBulk, type RowCallResult } from './bulk-call.js';
+import { pendForStop, PRIORITY_FOLLOW_UP, type DispatchContext } from './dispatch-context.js';
 import { readRecord, type RecordReading } from './record-reader.js';
 import type { RowFailure, TrackedRow } from './row-ledger.js';
 
@@ -53,14 +53,17 @@ async function prepareWrites(
   known: ReadonlyMap<TrackedRow, RecordReading>,
 ): Promise<Map<TrackedRow, IndividualEnrollment>> {
   const readings = await Promise.all(
-    rows.map((row) => known.get(row) ?? readRecord(context, row, (record) => plan.needsKeys(row, record))),
+    rows.map(
+      (row) =>
+        known.get(row) ?? readRecord(context, row, (record) => plan.needsKeys(row, record)),
+    ),
   );
   const writes = new Map<TrackedRow, IndividualEnrollment>();
 
   for (const [index, row] of rows.entries()) {
     const reading = readings[index]!;
 
-    if (reading.kind === 'stopped') context.ledger.pend(row, pendingMessage(context.stopReason()));
+    if (reading.kind === 'stopped') pendForStop(context, row);
     else if (reading.kind === 'failed') context.ledger.fail(row, reading);
     else if (reading.kind === 'absent') context.ledger.fail(row, plan.absent(row));
     else {
@@ -111,14 +114,15 @@ async function sendWrites(
   return new Map(results.flatMap((result) => [...result]));
 }
 
-function decideWrite(context: DispatchContext, plan: RewritePlan, row: TrackedRow, result: RowCallResult) {
+function decideWrite(
+  context: DispatchContext,
+  plan: RewritePlan,
+  row: TrackedRow,
+  result: RowCallResult,
+): void {
   if (result.kind === 'ok') context.ledger.succeed(row, plan.action, result.httpStatus);
-  else if (result.kind === 'stopped') context.ledger.pend(row, pendingMessage(context.stopReason()));
   else if (isAbsent(result)) context.ledger.fail(row, plan.absent(row));
-  else if (result.kind === 'item-error') {
-    const { httpStatus, errorCode, errorStatus } = result;
-    context.ledger.fail(row, { httpStatus, errorCode, message: errorStatus });
-  } else context.ledger.fail(row, result);
+  else decideByDefault(context, row, result);
 }
 
 /**
@@ -142,7 +146,7 @@ export async function rewriteRows(
 
     for (const [row, result] of results) {
       if (!isConflict(result)) decideWrite(context, plan, row, result);
-      else if (context.stopReason()) context.ledger.pend(row, pendingMessage(context.stopReason()));
+      else if (context.stopReason()) pendForStop(context, row);
       else conflicts.set(row, result);
     }
 

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 
 import type { SendItem } from '../batching/index.js';
-import type { RowAction, RowOutcome } from '../outcomes/index.js';
+import type { RowAction, RowOutcome, RowStatus } from '../outcomes/index.js';
 
 /** Extra facts for the state store; never secret. */
 export interface OutcomeDetail {
@@ -29,7 +29,8 @@ export interface TrackedRow {
   maybeApplied: boolean;
   /** Latest etag seen for this row's record. */
   etag?: string;
-  decided: boolean;
+  /** Set once the row is decided. */
+  status?: RowStatus;
 }
 
 /** Why a row failed: what the report shows. */
@@ -62,7 +63,6 @@ export class RowLedger {
         batchId,
         attempts: 0,
         maybeApplied: item.maybeApplied === true,
-        decided: false,
       };
 
       this.#undecided.add(row);
@@ -108,9 +108,9 @@ export class RowLedger {
   }
 
   #decide(row: TrackedRow, result: Omit<RowOutcome, 'line' | 'registrationId' | 'attempts'>) {
-    if (row.decided) return false;
+    if (row.status !== undefined) return false;
 
-    row.decided = true;
+    row.status = result.status;
     this.#undecided.delete(row);
 
     const outcome: RowOutcome = {

@@ -37,7 +37,8 @@ export function readBulkResult(body: unknown): BulkResultReading {
 
   // `isSuccessful: false` with no item named cannot be pinned on any row.
   if (body['isSuccessful'] === false && errorsById.size === 0) {
-    return { readable: false, problem: 'the reply says isSuccessful:false without naming an item' };
+    const problem = 'the reply says isSuccessful:false without naming an item';
+    return { readable: false, problem };
   }
 
   if (!Array.isArray(errors) && body['isSuccessful'] !== true) {
@@ -54,8 +55,14 @@ function shorten(text: string): string {
   return `${flat.slice(0, MAX_SERVICE_TEXT_CHARACTERS)}…`;
 }
 
+/** A service's code and text, as the report shows them. */
+export interface ServiceErrorText {
+  errorCode?: number | string;
+  text: string;
+}
+
 /** The code and text of a failed reply: body fields first, then `x-ms-error-code`. */
-export function describeServiceError(reply: DpsReply): { errorCode?: number | string; text: string } {
+export function describeServiceError(reply: DpsReply): ServiceErrorText {
   const body = reply.body;
   const details: ServiceErrorDetails = isRecord(body) ? (body as ServiceErrorDetails) : {};
   const errorCode = details.errorCode ?? details.code ?? reply.headers['x-ms-error-code'];
@@ -66,12 +73,14 @@ export function describeServiceError(reply: DpsReply): { errorCode?: number | st
 }
 
 /** A one-line account of a call's last answer, for a row that failed because of it. */
-export function describeLastAnswer(answer: DpsAnswer): { httpStatus?: number; errorCode?: number | string; text: string } {
+export function describeLastAnswer(answer: DpsAnswer): ServiceErrorText & { httpStatus?: number } {
   if (answer.kind === 'transport-error') {
-    const reached = answer.sentRequest ? 'may have reached the service' : 'never reached the service';
-    return { errorCode: answer.code, text: `${answer.code} (the request ${reached})` };
+    const reach = answer.sentRequest ? 'may have reached' : 'never reached';
+    return { errorCode: answer.code, text: `${answer.code} (the request ${reach} the service)` };
   }
 
   const { errorCode, text } = describeServiceError(answer);
-  return { httpStatus: answer.status, ...(errorCode === undefined ? {} : { errorCode }), text: `HTTP ${answer.status}: ${text}` };
+  const described = { httpStatus: answer.status, text: `HTTP ${answer.status}: ${text}` };
+
+  return errorCode === undefined ? described : { ...described, errorCode };
 }

@@ -48,7 +48,8 @@ export const UPSERT_PLAN: RewritePlan = {
           kind: 'fail',
           httpStatus: 200,
           errorCode: 'keys-unreadable',
-          message: 'exists, but its keys could not be read; not updated, so they are not regenerated',
+          message:
+            'exists, but its keys could not be read; not updated, so they are not regenerated',
         };
       }
 
