@@ -76,4 +76,41 @@ describe('run against the emulator (real HTTP on loopback)', () => {
     expect(readResults(nightly.reportDirectory).map((row) => row.status)).toEqual(Array(12).fill('unchanged'));
     expect(readSummary(nightly.reportDirectory).requests).toBe(0);
   });
+
+  it('marks the one row a 200 reply names as failed with its code and text, the other nine succeeded, exit 1', async () => {
+    const rows = symmetricKeyRows(10);
+    await runJob(runConfigFor(emulator, writeManifest(directory, [rows[0]!, rows[6]!], 'one.csv'), directory, { state: `${directory}/other.db` }), new TextSink());
+    const requestsBefore = emulator.stats().requests;
+
+    const result = await runJob(runConfigFor(emulator, writeManifest(directory, rows), directory, { mode: 'create' }), new TextSink());
+
+    expect(result.exitCode).toBe(1);
+    expect(emulator.stats().requests - requestsBefore).toBe(1);
+    const outcomes = readResults(result.reportDirectory);
+    expect(outcomes.filter((row) => row.status === 'succeeded')).toHaveLength(9);
+    expect(outcomes.find((row) => row.status === 'failed')).toMatchObject({
+      line: 7,
+      registrationId: 'dev-0006',
+      httpStatus: '200',
+      errorCode: '409201',
+    });
+  });
+
+  it('still ends with every row succeeded when the service throttles, retrying some rows', async () => {
+    await emulator.close();
+    emulator = await startEmulator({ port: 0, operationsPerMinute: 300, burst: 2 });
+    const manifest = writeManifest(directory, symmetricKeyRows(60));
+
+    const result = await runJob(runConfigFor(emulator, manifest, directory, { concurrency: 4 }), new TextSink());
+
+    expect(result.exitCode).toBe(0);
+    const outcomes = readResults(result.reportDirectory);
+    expect(outcomes.every((row) => row.status === 'succeeded')).toBe(true);
+    expect(outcomes.some((row) => row.attempts > 1)).toBe(true);
+    expect(emulator.stats().throttled).toBeGreaterThan(0);
+    expect(emulator.stats().enrollments).toBe(60);
+    const summary = readSummary(result.reportDirectory);
+    expect(summary.throttled).toBe(emulator.stats().throttled);
+    expect(summary.requests).toBe(emulator.stats().requests);
+  });
 });
