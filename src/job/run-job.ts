@@ -10,6 +10,7 @@
 import { Batcher, type Batch, type SendItem } from '../batching/index.js';
 import { createDpsClient } from '../dps/client/index.js';
 import { createDispatcher, type Dispatcher } from '../dispatch/index.js';
+import type { ManifestRecord } from '../manifest/index.js';
 import type { RowOutcome } from '../outcomes/index.js';
 import { createRowChecker } from '../rows/index.js';
 import type { CheckedRow, ValidRow } from '../rows/checked-row.js';
@@ -107,7 +108,7 @@ class RowPump {
       client,
       config: config.dispatch,
       logger: session.logger,
-      onOutcome: (outcome) => this.#onOutcome(outcome),
+      onOutcome: (outcome, detail) => this.#onOutcome(outcome, detail.etag),
     });
     this.#signals = listenForStopSignals((signal) => {
       session.logger.warn({ signal }, 'stop requested: finishing calls in flight');
@@ -120,7 +121,7 @@ class RowPump {
     return this.#dispatcher.stopReason;
   }
 
-  async pump(records: AsyncIterable<Parameters<ReturnType<typeof createRowChecker>['check']>[0]>): Promise<void> {
+  async pump(records: AsyncIterable<ManifestRecord>): Promise<void> {
     const checker = createRowChecker({
       manifestPath: this.#config.manifest.path,
       mode: this.#config.dispatch.mode,
@@ -216,7 +217,7 @@ class RowPump {
     this.#dispatcher.submit(batch);
   }
 
-  #onOutcome(outcome: RowOutcome): void {
+  #onOutcome(outcome: RowOutcome, etag?: string): void {
     const entry = this.#inFlight.get(outcome.line);
     this.#inFlight.delete(outcome.line);
 
@@ -226,7 +227,7 @@ class RowPump {
         : outcome;
 
     this.#session.record(withWarnings);
-    this.#state.journal(withWarnings, entry?.stateFingerprint);
+    this.#state.journal(withWarnings, entry?.stateFingerprint, etag);
   }
 
   /** A safety net: a row the dispatcher never answered for still ends with exactly one status. */
@@ -256,4 +257,3 @@ class RowPump {
   }
 }
 
-export { JobError };

@@ -17,6 +17,7 @@ import type { RunConfig, RunMode } from './run-config.js';
 interface JournalEntry {
   outcome: RowOutcome;
   fingerprint?: string;
+  etag?: string;
 }
 
 export class RunState {
@@ -130,9 +131,13 @@ export class RunState {
    * Queues an outcome for the journal. Outcomes of one reply arrive in the same tick, so they are
    * written together in one transaction on the next turn of the event loop.
    */
-  journal(outcome: RowOutcome, stateFingerprint: string | undefined): void {
+  journal(outcome: RowOutcome, stateFingerprint: string | undefined, etag: string | undefined): void {
     const succeeded = outcome.status === 'succeeded';
-    this.#pendingJournal.push({ outcome, ...(succeeded && stateFingerprint ? { fingerprint: stateFingerprint } : {}) });
+    this.#pendingJournal.push({
+      outcome,
+      ...(succeeded && stateFingerprint ? { fingerprint: stateFingerprint } : {}),
+      ...(etag ? { etag } : {}),
+    });
 
     if (!this.#journalFlushScheduled) {
       this.#journalFlushScheduled = true;
