@@ -6,7 +6,9 @@
 import type { IncomingMessage } from 'node:http';
 import { ACCEPTED_API_VERSIONS, ERROR_CODES } from '../dps/contract/index.js';
 import { errorReply, type RouteReply } from './http/route-reply.js';
+import type { WriteClock } from './records/normalize-record.js';
 import type { OperationContext } from './routes/operation-context.js';
+import { formatServiceTimestamp } from './store/timestamps.js';
 import { matchRoute, REQUIRED_PERMISSION, TAKES_JSON_BODY, type Operation } from './routes/route-table.js';
 import type { EmulatorRuntime } from './runtime.js';
 
@@ -48,10 +50,16 @@ export function prepareRequest(
     id: route.id,
     headers: request.headers,
     body: parsedBody.value,
-    nowMs: Date.now(),
+    clock: readClock(),
   };
 
   return { ok: true, operation: route.operation, context };
+}
+
+function readClock(): WriteClock {
+  const nowMs = Date.now();
+
+  return { nowMs, timestamp: formatServiceTimestamp(nowMs) };
 }
 
 function findApiVersionProblem(apiVersion: string | undefined): string | undefined {

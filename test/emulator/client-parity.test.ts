@@ -82,7 +82,7 @@ describe('dps-bulk client and the official SDK store the same records', () => {
 
   it('stores identical records from one bulk create each', async () => {
     const sdkResult = await new Promise((resolve, reject) => {
-      sdk.client.runBulkEnrollmentOperation({ mode: 'create', enrollments: samples('sdk', certificate) as SdkEnrollment[] } as never, (error, result) => {
+      sdk.client.runBulkEnrollmentOperation({ mode: 'create', enrollments: samples('sdk', certificate) as unknown as SdkEnrollment[] } as never, (error, result) => {
         if (error) reject(error);
         else resolve(result);
       });
@@ -100,7 +100,7 @@ describe('dps-bulk client and the official SDK store the same records', () => {
     const [sdkSample] = samples('sdk-put', certificate);
     const [ourSample] = samples('ours-put', certificate);
 
-    const sdkCreated = (await sdk.client.createOrUpdateIndividualEnrollment(sdkSample as SdkEnrollment)).responseBody;
+    const sdkCreated = (await sdk.client.createOrUpdateIndividualEnrollment(sdkSample as unknown as SdkEnrollment)).responseBody;
     const ourCreated = replyBody(await ours.put(ourSample!));
     await sdk.client.createOrUpdateIndividualEnrollment({ ...sdkCreated, provisioningStatus: 'enabled' });
     await ours.put({ ...(ourCreated as unknown as IndividualEnrollment), provisioningStatus: 'enabled' }, ourCreated['etag'] as string);

@@ -15,6 +15,13 @@ function symmetric(registrationId: string, extra: Partial<IndividualEnrollment> 
   return { registrationId, attestation: { type: 'symmetricKey' }, ...extra } as IndividualEnrollment;
 }
 
+/** What the SDK's error carries: its class name, the HTTP status and the service's error body. */
+function describeFailure(failure: unknown): { name: string; status: number | undefined; body: Record<string, unknown> } {
+  const error = failure as Error & { response?: { statusCode: number }; responseBody?: string };
+
+  return { name: error.name, status: error.response?.statusCode, body: JSON.parse(error.responseBody ?? '{}') };
+}
+
 function runBulk(sdk: SdkHandle, mode: string, enrollments: IndividualEnrollment[]): Promise<BulkEnrollmentOperationResult> {
   return new Promise((resolve, reject) => {
     sdk.client.runBulkEnrollmentOperation({ mode, enrollments } as never, (error, result) => {
@@ -73,9 +80,7 @@ describe('azure-iot-provisioning-service against the emulator (TLS)', () => {
     expect(updated.etag).not.toBe(created.etag);
     expect(updated.attestation.symmetricKey).toEqual(created.attestation.symmetricKey);
     expect(stale).toBeInstanceOf(Error);
-    expect((stale as Error).name).toBe('InvalidEtagError');
-    expect((stale as { response?: { statusCode: number } }).response?.statusCode).toBe(412);
-    expect(JSON.parse((stale as { responseBody: string }).responseBody)).toMatchObject({ errorCode: 412002 });
+    expect(describeFailure(stale)).toMatchObject({ name: 'InvalidEtagError', status: 412, body: { errorCode: 412002 } });
   });
 
   it('refuses a second create without etag with 409201', async () => {
@@ -83,8 +88,11 @@ describe('azure-iot-provisioning-service against the emulator (TLS)', () => {
 
     const again = await sdk.client.createOrUpdateIndividualEnrollment(symmetric('sdk-twice')).catch((error: Error) => error);
 
-    expect((again as Error).name).toBe('DeviceAlreadyExistsError');
-    expect(JSON.parse((again as { responseBody: string }).responseBody)).toMatchObject({ errorCode: 409201, message: 'Enrollment already exists.' });
+    expect(describeFailure(again)).toMatchObject({
+      name: 'DeviceAlreadyExistsError',
+      status: 409,
+      body: { errorCode: 409201, message: 'Enrollment already exists.' },
+    });
   });
 
   it('deletes an enrollment (204) and then cannot find it (404)', async () => {
@@ -94,8 +102,7 @@ describe('azure-iot-provisioning-service against the emulator (TLS)', () => {
     const missing = await sdk.client.getIndividualEnrollment('sdk-delete').catch((error: Error) => error);
 
     expect((missing as Error).message).toBe('Not found');
-    expect((missing as { response?: { statusCode: number } }).response?.statusCode).toBe(404);
-    expect(JSON.parse((missing as { responseBody: string }).responseBody)).toMatchObject({ errorCode: 404201 });
+    expect(describeFailure(missing)).toMatchObject({ status: 404, body: { errorCode: 404201 } });
     expect(emulator.stats().enrollments).toBe(0);
   });
 
@@ -155,7 +162,7 @@ describe('azure-iot-provisioning-service against the emulator (TLS)', () => {
       const page = await new Promise<{ items: IndividualEnrollment[]; itemType: unknown }>((resolve, reject) => {
         query.next((error, result, response) => {
           if (error) reject(error);
-          else resolve({ items: result as IndividualEnrollment[], itemType: response!.headers['x-ms-item-type'] });
+          else resolve({ items: result as unknown as IndividualEnrollment[], itemType: response!.headers['x-ms-item-type'] });
         });
       });
       expect(page.itemType).toBe('Enrollment');
@@ -179,7 +186,7 @@ describe('azure-iot-provisioning-service against the emulator (TLS)', () => {
     // await next()` loop never ends; passing the token (or using the callback form) pages.
     expect(query.hasMoreResults).toBe(false);
     expect(second.responseBody).toEqual(first.responseBody);
-    expect((resumed.responseBody as IndividualEnrollment[]).map((item) => item.registrationId)).toEqual(['restart-2', 'restart-3']);
+    expect((resumed.responseBody as unknown as IndividualEnrollment[]).map((item) => item.registrationId)).toEqual(['restart-2', 'restart-3']);
   });
 
   it('reads the attestation mechanism with the keys the create returned', async () => {

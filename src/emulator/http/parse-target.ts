@@ -10,6 +10,7 @@ export type TargetResult =
   | { ok: false; reply: RouteReply };
 
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+const API_VERSION_PREFIX = 'api-version=';
 
 export function parseTarget(rawTarget: string): TargetResult {
   const questionMark = rawTarget.indexOf('?');
@@ -35,6 +36,8 @@ export function parseTarget(rawTarget: string): TargetResult {
 }
 
 function decodeSegment(raw: string): string | undefined {
+  if (!raw.includes('%')) return raw;
+
   try {
     return decodeURIComponent(raw);
   } catch {
@@ -55,14 +58,19 @@ function findSegmentProblem(raw: string, decoded: string | undefined, index: num
   return undefined;
 }
 
+/** The first `api-version` parameter, percent-decoded (`+` as space, as forms encode it). */
 function readApiVersion(query: string): string | undefined {
-  if (query === '') return undefined;
+  for (const pair of query.split('&')) {
+    if (!pair.startsWith(API_VERSION_PREFIX)) continue;
 
-  try {
-    return new URLSearchParams(query).get('api-version') ?? undefined;
-  } catch {
-    return undefined;
+    try {
+      return decodeURIComponent(pair.slice(API_VERSION_PREFIX.length).replaceAll('+', ' '));
+    } catch {
+      return pair.slice(API_VERSION_PREFIX.length);
+    }
   }
+
+  return undefined;
 }
 
 function badTarget(message: string): TargetResult {

@@ -21,9 +21,10 @@ export function sendReply(response: ServerResponse, reply: RouteReply, isTls: bo
     return;
   }
 
-  const payload = Buffer.from(JSON.stringify(reply.body));
+  // A string body goes out in one write with the head; a Buffer would take a second one.
+  const payload = JSON.stringify(reply.body);
   headers['content-type'] = JSON_CONTENT_TYPE;
-  headers['content-length'] = payload.length;
+  headers['content-length'] = Buffer.byteLength(payload);
   response.writeHead(reply.status, headers);
   response.end(payload);
 }

@@ -4,7 +4,7 @@
  * the order the service was observed to return them (contract 2.4).
  */
 import type { AttestationMechanism } from '../../dps/contract/index.js';
-import { createEtag, formatServiceTimestamp } from '../store/timestamps.js';
+import { createEtag } from '../store/timestamps.js';
 import { normalizeAttestation, type AttestationRules } from './attestation.js';
 import { describeJson, findDeviceIdProblem, findIdProblem, type IdRule } from './id-rules.js';
 import type { RecordKind } from './record-kind.js';
@@ -18,6 +18,7 @@ import {
   checkInitialTwin,
   checkProvisioningStatus,
   checkReprovisionPolicy,
+  ABSENT,
   isAbsent,
   isObject,
   type FieldResult,
@@ -40,87 +41,136 @@ export type StoredRecord = Record<string, unknown> & {
 
 export type NormalizeResult = { ok: true; record: StoredRecord } | { ok: false; message: string };
 
-/** Output order observed from the service; fields it never showed go where they fit. */
-const FIELD_ORDER = [
-  'registrationId',
-  'enrollmentGroupId',
-  'deviceId',
-  'attestation',
-  'capabilities',
-  'iotHubHostName',
-  'initialTwin',
-  'etag',
-  'provisioningStatus',
-  'reprovisionPolicy',
-  'createdDateTimeUtc',
-  'lastUpdatedDateTimeUtc',
-  'allocationPolicy',
-  'iotHubs',
-  'customAllocationDefinition',
-  'optionalDeviceInformation',
-] as const;
-
 /**
  * Checks `input` and builds the record to store. `previous` is the record being replaced, whose
- * creation time, ID casing and (by default) keys carry over.
+ * creation time, ID casing and (by default) keys carry over. `clock` is the request's time, so
+ * every item of one bulk call gets the same timestamp.
  */
 export function normalizeRecord(
   input: unknown,
   kind: RecordKind,
   settings: RecordSettings,
   previous: StoredRecord | undefined,
-  nowMs: number,
+  clock: WriteClock,
 ): NormalizeResult {
-  if (!isObject(input)) return fail(`${kind.label}: expected a JSON object, found ${describeJson(input)}`);
+  if (!isObject(input)) {
+    return fail(`${kind.label}: expected a JSON object, found ${describeJson(input)}`);
+  }
 
   const idProblem = findIdProblem(kind.idField, input[kind.idField], settings.idRule);
   if (idProblem !== undefined) return fail(idProblem);
 
-  const fields = collectFields(input, kind, settings);
-  if (!fields.ok) return fail(fields.message);
+  const fields = checkFields(input, kind, settings);
+  if (typeof fields === 'string') return fail(fields);
 
-  const attestation = normalizeAttestation(input['attestation'], kind, settings, previous?.attestation);
+  const attestation = normalizeAttestation(
+    input['attestation'],
+    kind,
+    settings,
+    previous?.attestation,
+  );
   if (!attestation.ok) return fail(attestation.message);
 
-  const timestamp = formatServiceTimestamp(nowMs);
-  const values: Record<string, unknown> = {
-    ...(fields.value as Record<string, unknown>),
-    [kind.idField]: chooseIdCasing(input[kind.idField] as string, kind, settings, previous),
-    attestation: attestation.attestation,
-    etag: createEtag(nowMs),
-    createdDateTimeUtc: previous?.createdDateTimeUtc ?? timestamp,
-    lastUpdatedDateTimeUtc: timestamp,
-  };
+  const id = chooseIdCasing(input[kind.idField] as string, kind, settings, previous);
 
-  return { ok: true, record: orderFields(values) as StoredRecord };
+  return { ok: true, record: assembleRecord(kind, id, fields, attestation.attestation, previous, clock) };
 }
 
-/** Every plain field, checked; `undefined` values are left out of the record. */
-function collectFields(input: Record<string, unknown>, kind: RecordKind, settings: RecordSettings): FieldResult {
-  const checks: Array<[string, FieldResult]> = [
-    ['deviceId', kind.isGroup ? { ok: true, value: undefined } : checkDeviceId(input['deviceId'], settings)],
-    ['capabilities', checkCapabilities(input['capabilities'])],
-    ['iotHubHostName', checkHubHostName(input['iotHubHostName'], settings.linkedHubs)],
-    ['initialTwin', checkInitialTwin(input['initialTwin'])],
-    ['provisioningStatus', checkProvisioningStatus(input['provisioningStatus'])],
-    ['reprovisionPolicy', checkReprovisionPolicy(input['reprovisionPolicy'])],
-    ['allocationPolicy', checkAllocationPolicy(input['allocationPolicy'])],
-    ['iotHubs', checkHubList(input['iotHubs'], settings.linkedHubs)],
-    ['customAllocationDefinition', checkCustomAllocation(input['customAllocationDefinition'], input['allocationPolicy'])],
-    ['optionalDeviceInformation', checkFreeObject('optionalDeviceInformation', input['optionalDeviceInformation'])],
-  ];
+/** The time of one write: epoch milliseconds and the service-format timestamp. */
+export interface WriteClock {
+  nowMs: number;
+  timestamp: string;
+}
 
-  const values: Record<string, unknown> = {};
-  for (const [name, result] of checks) {
-    if (!result.ok) return result;
-    if (result.value !== undefined) values[name] = result.value;
-  }
+interface CheckedFields {
+  deviceId: unknown;
+  capabilities: unknown;
+  iotHubHostName: unknown;
+  initialTwin: unknown;
+  provisioningStatus: unknown;
+  reprovisionPolicy: unknown;
+  allocationPolicy: unknown;
+  iotHubs: unknown;
+  customAllocationDefinition: unknown;
+  optionalDeviceInformation: unknown;
+}
 
-  return { ok: true, value: values };
+/**
+ * The record in the order the service was observed to return fields (contract 2.4); fields it
+ * never showed go where they fit. Absent fields stay `undefined`, which JSON leaves out, so
+ * every record has the same shape (cheap on the bulk path).
+ */
+function assembleRecord(
+  kind: RecordKind,
+  id: string,
+  fields: CheckedFields,
+  attestation: StoredRecord['attestation'],
+  previous: StoredRecord | undefined,
+  clock: WriteClock,
+): StoredRecord {
+  return {
+    registrationId: kind.isGroup ? undefined : id,
+    enrollmentGroupId: kind.isGroup ? id : undefined,
+    deviceId: fields.deviceId,
+    attestation,
+    capabilities: fields.capabilities,
+    iotHubHostName: fields.iotHubHostName,
+    initialTwin: fields.initialTwin,
+    etag: createEtag(clock.nowMs),
+    provisioningStatus: fields.provisioningStatus,
+    reprovisionPolicy: fields.reprovisionPolicy,
+    createdDateTimeUtc: previous?.createdDateTimeUtc ?? clock.timestamp,
+    lastUpdatedDateTimeUtc: clock.timestamp,
+    allocationPolicy: fields.allocationPolicy,
+    iotHubs: fields.iotHubs,
+    customAllocationDefinition: fields.customAllocationDefinition,
+    optionalDeviceInformation: fields.optionalDeviceInformation,
+  };
+}
+
+/** Every plain field, checked in turn; the first problem is returned as its message. */
+function checkFields(
+  input: Record<string, unknown>,
+  kind: RecordKind,
+  settings: RecordSettings,
+): CheckedFields | string {
+  const deviceId = kind.isGroup ? ABSENT : checkDeviceId(input['deviceId'], settings);
+  if (!deviceId.ok) return deviceId.message;
+  const capabilities = checkCapabilities(input['capabilities']);
+  if (!capabilities.ok) return capabilities.message;
+  const iotHubHostName = checkHubHostName(input['iotHubHostName'], settings.linkedHubs);
+  if (!iotHubHostName.ok) return iotHubHostName.message;
+  const initialTwin = checkInitialTwin(input['initialTwin']);
+  if (!initialTwin.ok) return initialTwin.message;
+  const provisioningStatus = checkProvisioningStatus(input['provisioningStatus']);
+  if (!provisioningStatus.ok) return provisioningStatus.message;
+  const reprovisionPolicy = checkReprovisionPolicy(input['reprovisionPolicy']);
+  if (!reprovisionPolicy.ok) return reprovisionPolicy.message;
+  const allocationPolicy = checkAllocationPolicy(input['allocationPolicy']);
+  if (!allocationPolicy.ok) return allocationPolicy.message;
+  const iotHubs = checkHubList(input['iotHubs'], settings.linkedHubs);
+  if (!iotHubs.ok) return iotHubs.message;
+  const custom = checkCustomAllocation(input['customAllocationDefinition'], input['allocationPolicy']);
+  if (!custom.ok) return custom.message;
+  const information = checkFreeObject('optionalDeviceInformation', input['optionalDeviceInformation']);
+  if (!information.ok) return information.message;
+
+  return {
+    deviceId: deviceId.value,
+    capabilities: capabilities.value,
+    iotHubHostName: iotHubHostName.value,
+    initialTwin: initialTwin.value,
+    provisioningStatus: provisioningStatus.value,
+    reprovisionPolicy: reprovisionPolicy.value,
+    allocationPolicy: allocationPolicy.value,
+    iotHubs: iotHubs.value,
+    customAllocationDefinition: custom.value,
+    optionalDeviceInformation: information.value,
+  };
 }
 
 function checkDeviceId(value: unknown, settings: RecordSettings): FieldResult {
-  if (isAbsent(value)) return { ok: true, value: undefined };
+  if (isAbsent(value)) return ABSENT;
   if (typeof value !== 'string') {
     return { ok: false, message: `deviceId: must be a string, found ${describeJson(value)}` };
   }
@@ -135,15 +185,6 @@ function chooseIdCasing(id: string, kind: RecordKind, settings: RecordSettings, 
 
   // The ID keeps the casing it was created with; lookups ignore case anyway.
   return (previous?.[kind.idField] as string | undefined) ?? id;
-}
-
-function orderFields(values: Record<string, unknown>): Record<string, unknown> {
-  const ordered: Record<string, unknown> = {};
-  for (const name of FIELD_ORDER) {
-    if (values[name] !== undefined) ordered[name] = values[name];
-  }
-
-  return ordered;
 }
 
 function fail(message: string): NormalizeResult {

@@ -8,6 +8,9 @@ type Json = Record<string, unknown>;
 
 export type FieldResult = { ok: true; value: unknown } | { ok: false; message: string };
 
+/** The answer for an absent optional field; shared, since the bulk path checks many. */
+export const ABSENT: FieldResult = { ok: true, value: undefined };
+
 const PROVISIONING_STATUSES = ['enabled', 'disabled'];
 const ALLOCATION_POLICIES = ['hashed', 'geoLatency', 'static', 'custom'];
 const AZURE_HUB_SUFFIX = '.azure-devices.net';
@@ -30,14 +33,14 @@ export function checkProvisioningStatus(value: unknown): FieldResult {
 }
 
 export function checkAllocationPolicy(value: unknown): FieldResult {
-  if (isAbsent(value)) return { ok: true, value: undefined };
+  if (isAbsent(value)) return ABSENT;
 
   return checkEnum('allocationPolicy', value, ALLOCATION_POLICIES);
 }
 
 /** `capabilities`: `{ iotEdge }`, which defaults to false. */
 export function checkCapabilities(value: unknown): FieldResult {
-  if (isAbsent(value)) return { ok: true, value: undefined };
+  if (isAbsent(value)) return ABSENT;
   if (!isObject(value)) return objectExpected('capabilities', value);
 
   const iotEdge = value['iotEdge'] ?? false;
@@ -50,7 +53,7 @@ export function checkCapabilities(value: unknown): FieldResult {
 
 /** `reprovisionPolicy`: two booleans, each true by default. */
 export function checkReprovisionPolicy(value: unknown): FieldResult {
-  if (isAbsent(value)) return { ok: true, value: undefined };
+  if (isAbsent(value)) return ABSENT;
   if (!isObject(value)) return objectExpected('reprovisionPolicy', value);
 
   const policy: Record<string, boolean> = {};
@@ -68,7 +71,7 @@ export function checkReprovisionPolicy(value: unknown): FieldResult {
 
 /** `initialTwin`: `{ tags?, properties?: { desired? } }`, each part an object. */
 export function checkInitialTwin(value: unknown): FieldResult {
-  if (isAbsent(value)) return { ok: true, value: undefined };
+  if (isAbsent(value)) return ABSENT;
   if (!isObject(value)) return objectExpected('initialTwin', value);
 
   const twin: Json = {};
@@ -93,7 +96,7 @@ export function checkInitialTwin(value: unknown): FieldResult {
 }
 
 export function checkFreeObject(field: string, value: unknown): FieldResult {
-  if (isAbsent(value)) return { ok: true, value: undefined };
+  if (isAbsent(value)) return ABSENT;
 
   return isObject(value) ? { ok: true, value } : objectExpected(field, value);
 }
@@ -103,7 +106,7 @@ export function checkCustomAllocation(value: unknown, allocationPolicy: unknown)
   if (isAbsent(value)) {
     return allocationPolicy === 'custom'
       ? fail('customAllocationDefinition: required when allocationPolicy is "custom"')
-      : { ok: true, value: undefined };
+      : ABSENT;
   }
 
   if (!isObject(value)) return objectExpected('customAllocationDefinition', value);
@@ -124,7 +127,7 @@ export function checkCustomAllocation(value: unknown, allocationPolicy: unknown)
  * manifest.
  */
 export function checkHubList(value: unknown, linkedHubs: readonly string[]): FieldResult {
-  if (isAbsent(value)) return { ok: true, value: undefined };
+  if (isAbsent(value)) return ABSENT;
   if (!Array.isArray(value)) return fail(`iotHubs: must be an array, found ${describeJson(value)}`);
 
   for (const [index, hub] of value.entries()) {
@@ -136,7 +139,7 @@ export function checkHubList(value: unknown, linkedHubs: readonly string[]): Fie
 }
 
 export function checkHubHostName(value: unknown, linkedHubs: readonly string[]): FieldResult {
-  if (isAbsent(value)) return { ok: true, value: undefined };
+  if (isAbsent(value)) return ABSENT;
 
   const problem = findHubProblem('iotHubHostName', value, linkedHubs);
 

@@ -27,7 +27,7 @@ export function viewOnRead(
   const stripped = viewInQuery(record);
   if (registrationState === undefined) return stripped;
 
-  const anchor = 'deviceId' in stripped ? 'deviceId' : 'registrationId';
+  const anchor = stripped['deviceId'] === undefined ? 'registrationId' : 'deviceId';
   const view: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(stripped)) {
     view[name] = value;

@@ -135,7 +135,7 @@ function deleteItem(context: OperationContext, item: BulkItem, existing: StoredR
 
 function writeItem(context: OperationContext, item: BulkItem, existing: StoredRecord | undefined): ItemError | undefined {
   const { recordKind, settings, state } = context;
-  const normalized = normalizeRecord(item.input, recordKind, settings.records, existing, context.nowMs);
+  const normalized = normalizeRecord(item.input, recordKind, settings.records, existing, context.clock);
   if (!normalized.ok) return { errorCode: ERROR_CODES.badRequest, errorStatus: normalized.message };
 
   state.storeFor(recordKind).put(item.id, normalized.record);

@@ -5,6 +5,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { ERROR_CODES } from '../../dps/contract/index.js';
 import { errorReply, type RouteReply } from '../http/route-reply.js';
+import type { WriteClock } from '../records/normalize-record.js';
 import type { RecordKind } from '../records/record-kind.js';
 import type { ServiceState } from '../service-state.js';
 import type { EmulatorSettings } from '../settings.js';
@@ -19,7 +20,8 @@ export interface OperationContext {
   headers: IncomingHttpHeaders;
   /** Parsed JSON body; undefined when the route takes none. */
   body: unknown;
-  nowMs: number;
+  /** The request's time; every write of one request carries the same timestamp. */
+  clock: WriteClock;
 }
 
 /** The `If-Match` etag without quotes, or undefined when the header is absent or empty. */

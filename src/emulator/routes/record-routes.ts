@@ -47,7 +47,7 @@ export function putRecord(context: OperationContext): RouteReply {
 
   // The path is the authority on the ID; a body without one takes it from there.
   const input = { ...(context.body as Record<string, unknown>), [recordKind.idField]: bodyId ?? id };
-  const normalized = normalizeRecord(input, recordKind, context.settings.records, existing, context.nowMs);
+  const normalized = normalizeRecord(input, recordKind, context.settings.records, existing, context.clock);
   if (!normalized.ok) return badRequestReply(normalized.message);
 
   store.put(id, normalized.record);
