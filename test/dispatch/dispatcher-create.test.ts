@@ -32,7 +32,7 @@ function created(line: number, attempts = 1): RowOutcome {
 }
 
 describe('dispatcher in create mode', () => {
-  it('maps a per-item error of a 200 reply to its row, case-insensitively; nine succeed', async () => {
+  it('maps a per-item error of a 200 reply to its row; the nine others succeed', async () => {
     harness = await startHarness(() => ({
       status: 200,
       body: {
@@ -70,17 +70,16 @@ describe('dispatcher in create mode', () => {
     await dispatchAll(harness, toBatches(makeItems(23)));
 
     expect(harness.sorted()).toEqual(makeItems(23).map((item) => created(item.line)));
-    expect(harness.server.requests.map((request) => bulkBody(request.body).enrollments.length).sort())
-      .toEqual([10, 10, 3]);
-    expect(harness.server.requests.every((request) => bulkBody(request.body).mode === 'create')).toBe(true);
+    const bodies = harness.server.requests.map((request) => bulkBody(request.body));
+    expect(bodies.map((body) => body.enrollments.length).sort()).toEqual([10, 10, 3]);
+    expect(bodies.every((body) => body.mode === 'create')).toBe(true);
   });
 
-  it('isolates the row that made the service reject its whole call; the other nine succeed', async () => {
+  it('isolates the row that made the service reject its whole call; nine succeed', async () => {
+    const malformed = { errorCode: 400000, message: 'The attestation of device-9 is malformed.' };
     harness = await startHarness((request) => {
       const ids = bulkBody(request.body).enrollments.map((enrollment) => enrollment.registrationId);
-      return ids.includes('device-9')
-        ? { status: 400, body: { errorCode: 400000, message: 'The attestation of device-9 is malformed.' } }
-        : BULK_OK;
+      return ids.includes('device-9') ? { status: 400, body: malformed } : BULK_OK;
     });
 
     await dispatchAll(harness, toBatches(makeItems(10)));
@@ -94,7 +93,8 @@ describe('dispatcher in create mode', () => {
       attempts: 4,
       httpStatus: 400,
       errorCode: 400000,
-      message: 'HTTP 400: The attestation of device-9 is malformed.; this row sank its call of 10 rows',
+      message:
+        'HTTP 400: The attestation of device-9 is malformed.; this row sank its call of 10 rows',
     });
     // Calls: 10 (rejected) → 5 + 5 (rejected) → 3 + 2 (rejected) → 1 + 1 (rejected).
     expect(outcomes.slice(0, 5)).toEqual([2, 3, 4, 5, 6].map((line) => created(line, 2)));
@@ -124,7 +124,8 @@ describe('dispatcher in create mode', () => {
   });
 
   it('fails the rows with the last answer when the attempts run out', async () => {
-    harness = await startHarness(() => ({ status: 503, body: { errorCode: 503000, message: 'Service unavailable.' } }), {
+    const unavailable = { errorCode: 503000, message: 'Service unavailable.' };
+    harness = await startHarness(() => ({ status: 503, body: unavailable }), {
       config: { maxAttempts: 3 },
     });
 
@@ -145,7 +146,8 @@ describe('dispatcher in create mode', () => {
   });
 
   it('never retries a 400', async () => {
-    harness = await startHarness(() => ({ status: 400, body: { errorCode: 400000, message: 'Bad request.' } }));
+    const badRequest = { errorCode: 400000, message: 'Bad request.' };
+    harness = await startHarness(() => ({ status: 400, body: badRequest }));
 
     await dispatchAll(harness, toBatches(makeItems(1)));
 
@@ -165,12 +167,14 @@ describe('dispatcher in create mode', () => {
   });
 
   it('fails an existing enrollment with 409201 and a hint to use upsert', async () => {
+    const exists = {
+      registrationId: 'device-1',
+      errorCode: 409201,
+      errorStatus: 'Enrollment already exists.',
+    };
     harness = await startHarness(() => ({
       status: 200,
-      body: {
-        isSuccessful: false,
-        errors: [{ registrationId: 'device-1', errorCode: 409201, errorStatus: 'Enrollment already exists.' }],
-      },
+      body: { isSuccessful: false, errors: [exists] },
     }));
 
     await dispatchAll(harness, toBatches(makeItems(2)));
@@ -199,7 +203,9 @@ describe('dispatcher in create mode', () => {
       attempts: 0,
       errorCode: 'message-too-large',
     });
-    expect(harness.outcomes[0]?.message).toMatch(/^enrollment JSON is 100\d{3} bytes: no call can carry it/);
+    expect(harness.outcomes[0]?.message).toMatch(
+      /^enrollment JSON is 100\d{3} bytes: no call can carry it/,
+    );
     expect(harness.server.requests).toHaveLength(0);
   });
 

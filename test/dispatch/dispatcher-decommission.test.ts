@@ -33,21 +33,28 @@ function updateBodies(harness: Harness): IndividualEnrollment[] {
 
 describe('dispatcher in delete mode', () => {
   it('deletes, and counts a row already absent as succeeded with nothing done', async () => {
+    const absent = {
+      registrationId: 'device-1',
+      errorCode: 404201,
+      errorStatus: 'Enrollment not found.',
+    };
     harness = await startHarness(
-      () => ({
-        status: 200,
-        body: {
-          isSuccessful: false,
-          errors: [{ registrationId: 'device-1', errorCode: 404201, errorStatus: 'Enrollment not found.' }],
-        },
-      }),
+      () => ({ status: 200, body: { isSuccessful: false, errors: [absent] } }),
       { config: { mode: 'delete' } },
     );
 
     await dispatchAll(harness, toBatches(makeItems(2), 'delete'));
 
     expect(harness.sorted()).toEqual([
-      { line: 2, registrationId: 'device-0', status: 'succeeded', action: 'deleted', attempts: 1, httpStatus: 200, message: '' },
+      {
+        line: 2,
+        registrationId: 'device-0',
+        status: 'succeeded',
+        action: 'deleted',
+        attempts: 1,
+        httpStatus: 200,
+        message: '',
+      },
       {
         line: 3,
         registrationId: 'device-1',
@@ -72,7 +79,10 @@ describe('dispatcher in disable mode', () => {
       initialTwin: { tags: { site: 'plant-3' } },
     },
     'device-3': {
-      attestation: { type: 'x509', x509: { clientCertificates: { primary: { info: { subjectName: 'CN=x' } } } } },
+      attestation: {
+        type: 'x509',
+        x509: { clientCertificates: { primary: { info: { subjectName: 'CN=x' } } } },
+      },
     },
   };
   const storedKeys = { primaryKey: generateDeviceKey(), secondaryKey: generateDeviceKey() };
@@ -84,7 +94,7 @@ describe('dispatcher in disable mode', () => {
 
         if (request.method === 'GET') {
           const record = stored[id];
-          if (!record) return { status: 404, body: { errorCode: 404201, message: 'Enrollment not found.' } };
+          if (!record) return { status: 404, body: { errorCode: 404201, message: 'Not found.' } };
 
           return {
             status: 200,
@@ -135,7 +145,11 @@ describe('dispatcher in disable mode', () => {
 
     await dispatchAll(harness, [{ id: 1, mode: 'update', items: [item] }]);
 
-    expect(harness.outcomes[0]).toMatchObject({ status: 'succeeded', action: 'disabled', attempts: 3 });
+    expect(harness.outcomes[0]).toMatchObject({
+      status: 'succeeded',
+      action: 'disabled',
+      attempts: 3,
+    });
     expect(updateBodies(harness)).toEqual([
       {
         registrationId: 'device-0',
@@ -148,11 +162,15 @@ describe('dispatcher in disable mode', () => {
 
   it('keeps everything else of a stored TPM record and needs no keys for it', async () => {
     harness = await start();
-    const item = makeItem(2, { attestation: { type: 'tpm' } as IndividualEnrollment['attestation'] });
+    const item = makeItem(2, { attestation: { type: 'tpm' } });
 
     await dispatchAll(harness, [{ id: 1, mode: 'update', items: [item] }]);
 
-    expect(harness.outcomes[0]).toMatchObject({ status: 'succeeded', action: 'disabled', attempts: 2 });
+    expect(harness.outcomes[0]).toMatchObject({
+      status: 'succeeded',
+      action: 'disabled',
+      attempts: 2,
+    });
     expect(updateBodies(harness)).toEqual([
       {
         registrationId: 'device-2',

@@ -61,20 +61,36 @@ function endorsementKey(): string {
 function makeRows(count: number): SendItem[] {
   return Array.from({ length: count }, (_, index): SendItem => {
     const registrationId = `meter-${String(index).padStart(3, '0')}`;
-    const attestation: IndividualEnrollment['attestation'] =
-      index % 3 === 0
-        ? { type: 'symmetricKey', symmetricKey: { primaryKey: generateDeviceKey(), secondaryKey: generateDeviceKey() } }
-        : index % 3 === 1
-          ? { type: 'symmetricKey' }
-          : { type: 'tpm', tpm: { endorsementKey: endorsementKey() } };
+    const keys = { primaryKey: generateDeviceKey(), secondaryKey: generateDeviceKey() };
+    const attestations: IndividualEnrollment['attestation'][] = [
+      { type: 'symmetricKey', symmetricKey: keys },
+      { type: 'symmetricKey' },
+      { type: 'tpm', tpm: { endorsementKey: endorsementKey() } },
+    ];
+    const attestation = attestations[index % 3]!;
+    const initialTwin = { tags: { site: 'plant-3', index } };
 
     return {
       line: index + 2,
       registrationId,
-      enrollment: { registrationId, attestation, initialTwin: { tags: { site: 'plant-3', index } } },
+      enrollment: { registrationId, attestation, initialTwin },
       fingerprint: `fingerprint-${index}`,
     };
   });
+}
+
+function collector(lines: string[]): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+}
+
+/** One creation per ID, for `count` IDs. */
+function createdOnce(count: number): number[] {
+  return Array.from({ length: count }, () => 1);
 }
 
 interface Run {
@@ -100,7 +116,7 @@ async function run(
   const dispatcher = createDispatcher({
     client,
     config,
-    logger: pino({ level: 'debug' }, new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) })),
+    logger: pino({ level: 'debug' }, collector(lines)),
     onOutcome: (outcome) => outcomes.push(outcome),
     retryPolicy: { baseDelayMs: 5, maxDelayMs: 50 },
     governor: options.governor ?? new RateGovernor({ operationsPerMinute: 60_000_000 }),
@@ -165,10 +181,11 @@ describe('dispatcher against the emulator', () => {
     const { outcomes } = await run(running, 'create', rows);
 
     expect(summary(outcomes)).toEqual({ 'failed/none': 5, 'succeeded/created': 7 });
-    expect(outcomes.slice(0, 5).map((outcome) => outcome.errorCode)).toEqual([409201, 409201, 409201, 409201, 409201]);
+    const codes = outcomes.slice(0, 5).map((outcome) => outcome.errorCode);
+    expect(codes).toEqual([409201, 409201, 409201, 409201, 409201]);
   });
 
-  it('in upsert mode, updates existing rows and never changes keys the rows left blank', async () => {
+  it('in upsert mode, updates existing rows and keeps keys the rows left blank', async () => {
     const running = await start();
     const rows = makeRows(12);
     await run(running, 'create', rows);
@@ -185,7 +202,7 @@ describe('dispatcher against the emulator', () => {
     expect(await storedKeys(reader, 'meter-001')).toEqual(keysBefore);
     const record = ((await reader.get('meter-004')) as DpsReply).body as IndividualEnrollment;
     expect(record.initialTwin?.tags).toMatchObject({ site: 'plant-4' });
-    expect(Object.values(running.stats().createsPerId)).toEqual(Array.from({ length: 12 }, () => 1));
+    expect(Object.values(running.stats().createsPerId)).toEqual(createdOnce(12));
   });
 
   it('deletes, then counts a second delete as already absent', async () => {
@@ -202,7 +219,7 @@ describe('dispatcher against the emulator', () => {
     expect(running.stats().enrollments).toBe(0);
   });
 
-  it('disables every kind of row without touching keys, and a second run changes nothing', async () => {
+  it('disables every kind of row, keeps keys, and a second run changes nothing', async () => {
     const running = await start();
     const rows = makeRows(9);
     await run(running, 'create', rows);
@@ -210,7 +227,10 @@ describe('dispatcher against the emulator', () => {
     const keysBefore = await storedKeys(reader, 'meter-001');
     const bare = rows.map((row) => ({
       ...row,
-      enrollment: { registrationId: row.registrationId, attestation: { type: row.enrollment.attestation.type } },
+      enrollment: {
+        registrationId: row.registrationId,
+        attestation: { type: row.enrollment.attestation.type },
+      },
     }));
 
     const first = await run(running, 'disable', bare);
@@ -233,8 +253,10 @@ describe('dispatcher against the emulator', () => {
     const { outcomes } = await run(running, 'create', rows);
 
     expect(summary(outcomes)).toEqual({ 'succeeded/created': 10 });
-    expect(outcomes[0]?.message).toBe('stored as sent: an earlier attempt whose answer was lost had created it');
-    expect(Object.values(running.stats().createsPerId)).toEqual(Array.from({ length: 10 }, () => 1));
+    expect(outcomes[0]?.message).toBe(
+      'stored as sent: an earlier attempt whose answer was lost had created it',
+    );
+    expect(Object.values(running.stats().createsPerId)).toEqual(createdOnce(10));
   });
 
   it('retries a connection dropped before the emulator applied the call', async () => {
@@ -243,11 +265,11 @@ describe('dispatcher against the emulator', () => {
     const { outcomes } = await run(running, 'create', makeRows(10));
 
     expect(summary(outcomes)).toEqual({ 'succeeded/created': 10 });
-    expect(outcomes.map((outcome) => outcome.attempts)).toEqual(Array.from({ length: 10 }, () => 2));
+    expect(outcomes.map((outcome) => outcome.attempts)).toEqual(createdOnce(10).map(() => 2));
     expect(outcomes[0]?.message).toBe('');
   });
 
-  it('finishes every row against a throttling emulator, some after more than one attempt', async () => {
+  it('finishes every row against a throttling emulator, some after retries', async () => {
     const running = await start({ operationsPerMinute: 1_200, burst: 2 });
     const rows = makeRows(60);
 
@@ -294,7 +316,8 @@ describe('dispatcher against the emulator', () => {
     for (const row of rows) {
       const keys = row.enrollment.attestation.symmetricKey;
       if (keys?.primaryKey) expect(text).not.toContain(keys.primaryKey);
-      if (row.enrollment.attestation.tpm) expect(text).not.toContain(row.enrollment.attestation.tpm.endorsementKey);
+      const tpm = row.enrollment.attestation.tpm;
+      if (tpm) expect(text).not.toContain(tpm.endorsementKey);
     }
     expect(text).not.toContain(parseConnectionString(running.connectionString).sharedAccessKey);
     expect(text).not.toContain('SharedAccessSignature');

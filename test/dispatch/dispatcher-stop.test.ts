@@ -1,7 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
 import type { ScriptedAnswer } from '../dps/support/scripted-server.js';
-import { BULK_OK, dispatchAll, makeItems, startHarness, toBatches, type Harness } from './support/harness.js';
+import {
+  BULK_OK,
+  dispatchAll,
+  makeItems,
+  startHarness,
+  toBatches,
+  type Harness,
+} from './support/harness.js';
 
 let harness: Harness | undefined;
 
@@ -17,7 +24,17 @@ function gate(): { opened: Promise<void>; open(): void } {
   return { opened, open };
 }
 
-const UNAUTHORIZED: ScriptedAnswer = { status: 401, body: { errorCode: 401002, message: 'Unauthorized' } };
+const UNAUTHORIZED: ScriptedAnswer = {
+  status: 401,
+  body: { errorCode: 401002, message: 'Unauthorized' },
+};
+
+/** Lets the event loop turn until the server has seen a request. */
+async function untilRequested(harness: Harness): Promise<void> {
+  while (harness.server.requests.length === 0) {
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
 
 describe('dispatcher stop conditions', () => {
   it('stops on an outage and reports the undecided rows pending, not failed', async () => {
@@ -33,7 +50,10 @@ describe('dispatcher stop conditions', () => {
     expect(harness.dispatcher.stopReason).toBe('outage');
     expect(harness.server.requests).toHaveLength(3);
     const pending = 'not decided: the run stopped while the service kept failing; rerun later';
-    expect(harness.sorted().map((outcome) => [outcome.status, outcome.attempts, outcome.message])).toEqual([
+    const rows = harness
+      .sorted()
+      .map((outcome) => [outcome.status, outcome.attempts, outcome.message]);
+    expect(rows).toEqual([
       ...Array.from({ length: 10 }, () => ['pending', 3, pending]),
       ...Array.from({ length: 2 }, () => ['pending', 0, pending]),
     ]);
@@ -46,7 +66,8 @@ describe('dispatcher stop conditions', () => {
 
     expect(harness.dispatcher.stopReason).toBe('auth');
     expect(harness.server.requests).toHaveLength(1);
-    expect(harness.outcomes.map((outcome) => outcome.status)).toEqual(['pending', 'pending', 'pending']);
+    const statuses = harness.outcomes.map((outcome) => outcome.status);
+    expect(statuses).toEqual(['pending', 'pending', 'pending']);
     expect(harness.outcomes[0]?.message).toBe(
       'not decided: the run stopped after authentication failed; rerun once it works',
     );
@@ -78,7 +99,7 @@ describe('dispatcher stop conditions', () => {
     // Batch 2 was refused with the first token, renewed it; batch 3, sent with the renewed
     // token, was refused too: the run stopped, and batch 2's retry never went out.
     expect(harness.server.requests).toHaveLength(3);
-    const tokens = new Set(harness.server.requests.map((request) => request.headers['authorization']));
+    const tokens = new Set(harness.server.requests.map((request) => request.headers.authorization));
     expect(tokens.size).toBe(2);
     const statuses = harness.sorted().map((outcome) => outcome.status);
     expect(statuses).toEqual([
@@ -96,7 +117,7 @@ describe('dispatcher stop conditions', () => {
     const [first, second] = toBatches(makeItems(12));
 
     harness.dispatcher.submit(first!);
-    while (harness.server.requests.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    await untilRequested(harness);
     const stopped = harness.dispatcher.stop('interrupt', 10_000);
     harness.dispatcher.submit(second!);
     release.open();
@@ -118,7 +139,7 @@ describe('dispatcher stop conditions', () => {
     const [batch] = toBatches(makeItems(2));
 
     harness.dispatcher.submit(batch!);
-    while (harness.server.requests.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    await untilRequested(harness);
     await harness.dispatcher.stop('interrupt', 50);
     await harness.server.close();
     await harness.dispatcher.drain();
@@ -131,7 +152,8 @@ describe('dispatcher stop conditions', () => {
       action: 'none',
       attempts: 0,
       message:
-        'not decided: its call was still in flight when the 50 ms drain timeout ran out; rerun to finish it',
+        'not decided: its call was still in flight when the 50 ms drain timeout ran out; ' +
+        'rerun to finish it',
     });
   });
 

@@ -6,7 +6,12 @@ import { createDispatcher, RateGovernor } from '../../src/dispatch/index.js';
 import type { DpsAnswer } from '../../src/dps/client/index.js';
 import type { RunMode } from '../../src/job/run-config.js';
 import type { RowOutcome } from '../../src/outcomes/index.js';
-import { FAKE_BULK_OK, FakeDpsClient, fakeReply, type FakeAnswerer } from './support/fake-client.js';
+import {
+  FAKE_BULK_OK,
+  FakeDpsClient,
+  fakeReply,
+  type FakeAnswerer,
+} from './support/fake-client.js';
 import { BASE_CONFIG, makeItems, toBatches } from './support/harness.js';
 
 const silent = pino({ level: 'silent' });
@@ -90,7 +95,9 @@ describe('dispatcher timing (fake timers)', () => {
   });
 
   it('backs off exponentially with jitter when no Retry-After is given', async () => {
-    const { client, dispatcher } = start((_call, index) => (index < 3 ? fakeReply(500) : FAKE_BULK_OK));
+    const { client, dispatcher } = start((_call, index) =>
+      index < 3 ? fakeReply(500) : FAKE_BULK_OK,
+    );
     const startMs = Date.now();
 
     dispatcher.submit(toBatches(makeItems(1))[0]!);
@@ -112,6 +119,25 @@ describe('dispatcher timing (fake timers)', () => {
     expect(client.calls.map((call) => call.atMs - startMs)).toEqual([0, 500, 1_000, 1_500]);
   });
 });
+
+/**
+ * Answers from the script in turn; GETs find a TPM record, and every third successful bulk
+ * reply names its first item as existing, so the upsert and verify paths run too.
+ */
+function scriptedAnswerer(script: DpsAnswer[]): FakeAnswerer {
+  const record = { etag: 'e', attestation: { type: 'tpm', tpm: { endorsementKey: 'AA' } } };
+
+  return (call, index) => {
+    const scripted = script[index % script.length]!;
+    if (call.operation === 'get') return fakeReply(200, { registrationId: call.ids[0], ...record });
+
+    const isSuccess = scripted.kind === 'reply' && scripted.status === 200;
+    if (!isSuccess || call.operation !== 'bulk' || index % 3 !== 1) return scripted;
+
+    const exists = { registrationId: call.ids[0], errorCode: 409201, errorStatus: 'exists' };
+    return fakeReply(200, { isSuccessful: false, errors: [exists] });
+  };
+}
 
 describe('dispatcher outcomes (property)', () => {
   const answers: fc.Arbitrary<DpsAnswer>[] = [
@@ -137,14 +163,7 @@ describe('dispatcher outcomes (property)', () => {
         fc.integer({ min: 1, max: 35 }),
         fc.constantFrom<RunMode>('create', 'upsert', 'delete', 'disable'),
         async (script, rowCount, mode) => {
-          const client = new FakeDpsClient((call, index) => {
-            const scripted = script[index % script.length]!;
-            if (call.operation === 'get') return fakeReply(200, { registrationId: call.ids[0], etag: 'e', attestation: { type: 'tpm', tpm: { endorsementKey: 'AA' } } });
-            if (scripted.kind === 'reply' && scripted.status === 200 && call.operation === 'bulk' && index % 3 === 1) {
-              return fakeReply(200, { isSuccessful: false, errors: [{ registrationId: call.ids[0], errorCode: 409201, errorStatus: 'exists' }] });
-            }
-            return scripted;
-          });
+          const client = new FakeDpsClient(scriptedAnswerer(script));
           const outcomes: RowOutcome[] = [];
           const dispatcher = createDispatcher({
             client,
@@ -162,7 +181,8 @@ describe('dispatcher outcomes (property)', () => {
           }
           await dispatcher.drain();
 
-          expect(outcomes.map((outcome) => outcome.line).sort((a, b) => a - b)).toEqual(items.map((item) => item.line));
+          const lines = outcomes.map((outcome) => outcome.line).sort((a, b) => a - b);
+          expect(lines).toEqual(items.map((item) => item.line));
           for (const outcome of outcomes) {
             expect(['succeeded', 'failed', 'pending']).toContain(outcome.status);
             expect(outcome.attempts).toBeLessThanOrEqual(client.calls.length);

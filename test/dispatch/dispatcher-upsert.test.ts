@@ -16,6 +16,8 @@ import {
 
 let harness: Harness | undefined;
 
+const UPDATED_AFTER_FOUR = { status: 'succeeded', action: 'updated', attempts: 4 };
+
 afterEach(async () => {
   await harness?.close();
   harness = undefined;
@@ -54,7 +56,18 @@ function idOf(request: RecordedRequest): string {
 }
 
 function requestsOf(harness: Harness, method: string, pattern: RegExp): RecordedRequest[] {
-  return harness.server.requests.filter((request) => request.method === method && pattern.test(request.pathname));
+  return harness.server.requests.filter(
+    (request) => request.method === method && pattern.test(request.pathname),
+  );
+}
+
+function updateRequests(harness: Harness): RecordedRequest[] {
+  return harness.server.requests.filter((request) => bulkBody(request.body)?.mode === 'update');
+}
+
+function stale(id: string): ScriptedAnswer {
+  const error = { registrationId: id, errorCode: 412002, errorStatus: 'Precondition failed.' };
+  return { status: 200, body: { isSuccessful: false, errors: [error] } };
 }
 
 describe('dispatcher in upsert mode', () => {
@@ -72,23 +85,27 @@ describe('dispatcher in upsert mode', () => {
 
     await dispatchAll(harness, toBatches(items));
 
-    expect(harness.sorted().map((outcome) => [outcome.status, outcome.action, outcome.attempts])).toEqual([
+    const rows = harness
+      .sorted()
+      .map((outcome) => [outcome.status, outcome.action, outcome.attempts]);
+    expect(rows).toEqual([
       ['succeeded', 'created', 1],
       ['succeeded', 'updated', 3],
       ['succeeded', 'created', 1],
       ['succeeded', 'updated', 3],
     ]);
 
-    const updates = harness.server.requests.filter((request) => bulkBody(request.body)?.mode === 'update');
+    const updates = updateRequests(harness);
     expect(updates).toHaveLength(1);
     expect(bulkBody(updates[0]?.body).enrollments).toEqual([
       { ...items[1]!.enrollment, etag: 'etag-device-1' },
       { ...items[3]!.enrollment, etag: 'etag-device-3' },
     ]);
-    expect(requestsOf(harness, 'GET', /^\/enrollments\//).map(idOf).sort()).toEqual(['device-1', 'device-3']);
+    const reads = requestsOf(harness, 'GET', /^\/enrollments\//).map(idOf);
+    expect(reads.sort()).toEqual(['device-1', 'device-3']);
   });
 
-  it('keeps the stored keys of a row that leaves its keys blank, so they are not regenerated', async () => {
+  it('keeps the stored keys of a row that leaves them blank, so none are generated', async () => {
     const storedKeys = { primaryKey: generateDeviceKey(), secondaryKey: generateDeviceKey() };
     harness = await startHarness(
       (request) => {
@@ -105,9 +122,8 @@ describe('dispatcher in upsert mode', () => {
 
     await dispatchAll(harness, [{ id: 1, mode: 'create', items: [item] }]);
 
-    expect(harness.outcomes[0]).toMatchObject({ status: 'succeeded', action: 'updated', attempts: 4 });
-    const update = harness.server.requests.find((request) => bulkBody(request.body)?.mode === 'update');
-    expect(bulkBody(update?.body).enrollments[0]).toEqual({
+    expect(harness.outcomes[0]).toMatchObject(UPDATED_AFTER_FOUR);
+    expect(bulkBody(updateRequests(harness)[0]?.body).enrollments[0]).toEqual({
       registrationId: 'device-0',
       deviceId: 'meter-0',
       attestation: { type: 'symmetricKey', symmetricKey: storedKeys },
@@ -128,18 +144,17 @@ describe('dispatcher in upsert mode', () => {
         if (bulkBody(request.body).mode === 'create') return exists('device-0');
 
         updates += 1;
-        const stale = { registrationId: 'device-0', errorCode: 412002, errorStatus: 'Precondition failed.' };
-        return updates === 1 ? { status: 200, body: { isSuccessful: false, errors: [stale] } } : BULK_OK;
+        return updates === 1 ? stale('device-0') : BULK_OK;
       },
       { config: { mode: 'upsert' } },
     );
 
     await dispatchAll(harness, toBatches(makeItems(1)));
 
-    expect(harness.outcomes[0]).toMatchObject({ status: 'succeeded', action: 'updated', attempts: 5 });
-    const sentEtags = harness.server.requests
-      .filter((request) => bulkBody(request.body)?.mode === 'update')
-      .map((request) => bulkBody(request.body).enrollments[0]?.etag);
+    expect(harness.outcomes[0]).toMatchObject({ ...UPDATED_AFTER_FOUR, attempts: 5 });
+    const sentEtags = updateRequests(harness).map(
+      (request) => bulkBody(request.body).enrollments[0]?.etag,
+    );
     expect(sentEtags).toEqual(['etag-1', 'etag-2']);
   });
 
@@ -147,10 +162,7 @@ describe('dispatcher in upsert mode', () => {
     harness = await startHarness(
       (request) => {
         if (request.method === 'GET') return storedRecord('device-0', 'etag');
-        if (bulkBody(request.body).mode === 'create') return exists('device-0');
-
-        const stale = { registrationId: 'device-0', errorCode: 412002, errorStatus: 'Precondition failed.' };
-        return { status: 200, body: { isSuccessful: false, errors: [stale] } };
+        return bulkBody(request.body).mode === 'create' ? exists('device-0') : stale('device-0');
       },
       { config: { mode: 'upsert' } },
     );
@@ -179,7 +191,8 @@ describe('verifying a 409201 after an attempt that may have been applied', () =>
     let creates = 0;
     harness = await startHarness((request) => {
       if (request.method === 'GET') {
-        return storedRecord('device-0', 'etag-1', { initialTwin: { tags: { site: 'plant-3', version: 1 } } });
+        const initialTwin = { tags: { site: 'plant-3', version: 1 } };
+        return storedRecord('device-0', 'etag-1', { initialTwin });
       }
       if (request.pathname.endsWith('/attestationmechanism')) {
         return { status: 200, body: { type: 'symmetricKey', symmetricKey: keys } };
@@ -205,11 +218,15 @@ describe('verifying a 409201 after an attempt that may have been applied', () =>
   });
 
   it('fails a stored record that differs from the row, naming the fields', async () => {
-    const item = { ...makeItem(0, { initialTwin: { tags: { site: 'plant-3' } } }), maybeApplied: true };
+    const item = {
+      ...makeItem(0, { initialTwin: { tags: { site: 'plant-3' } } }),
+      maybeApplied: true,
+    };
     const keys = item.enrollment.attestation.symmetricKey;
     harness = await startHarness((request) => {
       if (request.method === 'GET') {
-        return storedRecord('device-0', 'etag-1', { deviceId: 'other', initialTwin: { tags: { site: 'plant-4' } } });
+        const initialTwin = { tags: { site: 'plant-4' } };
+        return storedRecord('device-0', 'etag-1', { deviceId: 'other', initialTwin });
       }
       if (request.pathname.endsWith('/attestationmechanism')) {
         return { status: 200, body: { type: 'symmetricKey', symmetricKey: keys } };
@@ -251,7 +268,7 @@ describe('verifying a 409201 after an attempt that may have been applied', () =>
 
     await dispatchAll(harness, [{ id: 1, mode: 'create', items: [item] }]);
 
-    expect(harness.outcomes[0]).toMatchObject({ status: 'succeeded', action: 'updated', attempts: 4 });
+    expect(harness.outcomes[0]).toMatchObject(UPDATED_AFTER_FOUR);
     expect(requestsOf(harness, 'GET', /.*/)).toHaveLength(1);
   });
 });

@@ -25,7 +25,8 @@ export class FakeDpsClient implements DpsClient {
   }
 
   bulk(mode: BulkMode, enrollments: readonly IndividualEnrollment[]): Promise<DpsAnswer> {
-    return this.#record({ operation: 'bulk', mode, ids: enrollments.map((item) => item.registrationId) });
+    const ids = enrollments.map((item) => item.registrationId);
+    return this.#record({ operation: 'bulk', mode, ids });
   }
 
   get(registrationId: string): Promise<DpsAnswer> {
@@ -66,7 +67,11 @@ export class FakeDpsClient implements DpsClient {
 }
 
 /** A reply answer with the client's current generation filled in. */
-export function fakeReply(status: number, body: unknown = undefined, headers: Record<string, string> = {}): DpsAnswer {
+export function fakeReply(
+  status: number,
+  body: unknown = undefined,
+  headers: Record<string, string> = {},
+): DpsAnswer {
   return { kind: 'reply', status, headers, body, durationMs: 1, credentialGeneration: 1 };
 }
 

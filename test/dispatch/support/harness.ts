@@ -88,7 +88,10 @@ export interface HarnessOptions {
 }
 
 /** Starts a scripted server and a dispatcher aimed at it, with near-zero backoff. */
-export async function startHarness(handler: ScriptHandler, options: HarnessOptions = {}): Promise<Harness> {
+export async function startHarness(
+  handler: ScriptHandler,
+  options: HarnessOptions = {},
+): Promise<Harness> {
   const server = await startScriptedServer(handler);
   const config = { ...BASE_CONFIG, ...options.config };
   const client = createDpsClient(sasTarget(server.url, generatePolicyKey()), {
