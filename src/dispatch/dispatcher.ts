@@ -52,7 +52,10 @@ export interface Dispatcher {
   submit(batch: Batch): void;
   /** Resolves when another batch may be submitted (at once when stopped). */
   waitForCapacity(): Promise<void>;
-  /** Resolves when every submitted row has its outcome. */
+  /**
+   * Resolves when every submitted row has its outcome: when all work has ended, or when a stop's
+   * drain timeout has reported the rest pending (calls still hanging are then abandoned).
+   */
   drain(): Promise<void>;
   /**
    * Stops starting calls; calls in flight may finish for up to `drainTimeoutMs`, then every row
@@ -92,6 +95,8 @@ class BulkDispatcher implements Dispatcher {
   readonly #capacity: number;
   #capacityWaiters: (() => void)[] = [];
   #stopReason: StopReason | undefined;
+  #abandon: () => void = () => undefined;
+  readonly #abandoned = new Promise<void>((resolve) => (this.#abandon = resolve));
 
   constructor(options: DispatcherOptions) {
     validate(options.config);
@@ -144,7 +149,11 @@ class BulkDispatcher implements Dispatcher {
   }
 
   async drain(): Promise<void> {
-    while (this.#active.size > 0) await Promise.all([...this.#active]);
+    const abandoned = this.#abandoned.then(() => 'abandoned' as const);
+
+    while (this.#active.size > 0) {
+      if ((await Promise.race([Promise.all([...this.#active]), abandoned])) === 'abandoned') return;
+    }
   }
 
   async stop(reason: 'interrupt', drainTimeoutMs: number): Promise<void> {
@@ -162,6 +171,8 @@ class BulkDispatcher implements Dispatcher {
       const rows = this.#ledger.pendAll(message);
       this.#context.logger.warn({ rows, drainTimeoutMs }, 'drain timeout: undecided rows pending');
     }
+
+    if (timedOut) this.#abandon();
   }
 
   stats(): DispatchStatsSnapshot {

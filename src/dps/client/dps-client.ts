@@ -19,6 +19,9 @@ import { defaultUserAgent } from './user-agent.js';
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
+/** How long close() lets requests in flight end before it cuts them, in milliseconds. */
+export const CLOSE_GRACE_MS = 2_000;
+
 interface ParsedEndpoint {
   origin: string;
   basePath: string;
@@ -84,7 +87,9 @@ class UndiciDpsClient implements DpsClient {
   readonly #paths: RequestPaths;
   readonly #credentials: CredentialSource;
   readonly #timeoutMs: number;
+  readonly #closeGraceMs: number;
   readonly #userAgent: string;
+  #closing: Promise<void> | undefined;
 
   constructor(target: ServiceTarget, options: DpsClientOptions) {
     const endpoint = parseEndpoint(target.endpoint);
@@ -93,6 +98,7 @@ class UndiciDpsClient implements DpsClient {
     this.#paths = new RequestPaths(endpoint.basePath);
     this.#credentials = createCredentialSource(target, options.now ?? Date.now);
     this.#timeoutMs = options.requestTimeoutMs;
+    this.#closeGraceMs = options.closeGraceMs ?? CLOSE_GRACE_MS;
     this.#userAgent = options.userAgent ?? defaultUserAgent();
   }
 
@@ -134,7 +140,21 @@ class UndiciDpsClient implements DpsClient {
   }
 
   close(): Promise<void> {
-    return this.#pool.close();
+    this.#closing ??= this.#closeWithGrace();
+    return this.#closing;
+  }
+
+  async #closeWithGrace(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), this.#closeGraceMs);
+    });
+
+    // A request left hanging (say, after a drain timeout) must not keep the process alive.
+    const closing = this.#pool.close();
+    if ((await Promise.race([closing, grace])) === 'late') await this.#pool.destroy();
+
+    clearTimeout(timer);
   }
 
   async #send(

@@ -1,4 +1,4 @@
-export { createDpsClient } from './dps-client.js';
+export { CLOSE_GRACE_MS, createDpsClient } from './dps-client.js';
 export { DpsClientError, isDpsClientError } from './errors.js';
 export type { DpsClientErrorCode } from './errors.js';
 export {

@@ -80,7 +80,10 @@ export interface DpsClient {
   renewCredential(): boolean;
   /** Counts up each time a new token is issued; answers carry the one they used. */
   readonly credentialGeneration: number;
-  /** Closes the keep-alive connections once the requests in flight have ended. */
+  /**
+   * Closes the keep-alive connections once the requests in flight have ended, cutting any still
+   * running after CLOSE_GRACE_MS (2 s).
+   */
   close(): Promise<void>;
 }
 
@@ -92,6 +95,9 @@ export interface DpsClientOptions {
   connections: number;
   /** User-Agent header. @default "dps-bulk/<package version>" */
   userAgent?: string;
+  /** How long close() waits for requests in flight before cutting them, in milliseconds.
+   * @default 2000 (CLOSE_GRACE_MS) */
+  closeGraceMs?: number;
   /** Clock for SAS expiry, in milliseconds since the epoch. @default Date.now */
   now?: () => number;
 }

@@ -84,6 +84,7 @@ export interface Harness {
 export interface HarnessOptions {
   config?: Partial<DispatchConfig>;
   requestTimeoutMs?: number;
+  closeGraceMs?: number;
   dispatcher?: Partial<Omit<DispatcherOptions, 'client' | 'config' | 'logger' | 'onOutcome'>>;
 }
 
@@ -97,6 +98,7 @@ export async function startHarness(
   const client = createDpsClient(sasTarget(server.url, generatePolicyKey()), {
     requestTimeoutMs: options.requestTimeoutMs ?? config.requestTimeoutMs,
     connections: config.concurrency,
+    ...(options.closeGraceMs === undefined ? {} : { closeGraceMs: options.closeGraceMs }),
   });
   const lines: string[] = [];
   const sink = new Writable({
