@@ -35,7 +35,9 @@ export function handleAdmin(
     return method === 'POST' ? register(runtime, segments[2]!, body) : notAllowed('POST');
   }
 
-  return errorReply(404, ERROR_CODES.routeNotFound, 'Not found: /__emulator has stats, reset and registrations/{id}');
+  const message = 'Not found: /__emulator has stats, reset and registrations/{id}';
+
+  return errorReply(404, ERROR_CODES.routeNotFound, message);
 }
 
 function register(runtime: EmulatorRuntime, registrationId: string, body: Buffer): RouteReply {
@@ -54,9 +56,13 @@ function register(runtime: EmulatorRuntime, registrationId: string, body: Buffer
 
   const result = simulateRegistration(runtime.state, registrationId, groupId, Date.now());
 
-  return result.ok ? jsonReply(result.state) : errorReply(result.status, ERROR_CODES.routeNotFound, result.message);
+  return result.ok
+    ? jsonReply(result.state)
+    : errorReply(result.status, ERROR_CODES.routeNotFound, result.message);
 }
 
 function notAllowed(allowed: string): RouteReply {
-  return errorReply(405, ERROR_CODES.methodNotAllowed, `Method not allowed; use ${allowed}`, { allow: allowed });
+  const message = `Method not allowed; use ${allowed}`;
+
+  return errorReply(405, ERROR_CODES.methodNotAllowed, message, { allow: allowed });
 }

@@ -48,7 +48,10 @@ export interface EmulatorCommandFlags {
 /** Reads the PEM files of `--cert` / `--key`; given as a function so tests need no files. */
 export type ReadTextFile = (path: string) => string;
 
-export function emulatorOptionsFromFlags(flags: EmulatorCommandFlags, readTextFile: ReadTextFile): EmulatorOptions {
+export function emulatorOptionsFromFlags(
+  flags: EmulatorCommandFlags,
+  readTextFile: ReadTextFile,
+): EmulatorOptions {
   const options: EmulatorOptions = {
     host: flags.host,
     port: readWhole('--port', flags.port, 0),
@@ -58,11 +61,16 @@ export function emulatorOptionsFromFlags(flags: EmulatorCommandFlags, readTextFi
     behavior: readBehavior(flags),
   };
 
-  if (flags.opsPerMinute !== undefined) options.operationsPerMinute = readWhole('--ops-per-minute', flags.opsPerMinute, 1);
-  if (flags.burst !== undefined) options.burst = readWhole('--burst', flags.burst, 1);
-  if (flags.seed !== undefined) options.seed = readWhole('--seed', flags.seed, 0);
+  const operationsPerMinute = readOptionalWhole('--ops-per-minute', flags.opsPerMinute, 1);
+  if (operationsPerMinute !== undefined) options.operationsPerMinute = operationsPerMinute;
+  const burst = readOptionalWhole('--burst', flags.burst, 1);
+  if (burst !== undefined) options.burst = burst;
+  const seed = readOptionalWhole('--seed', flags.seed, 0);
+  if (seed !== undefined) options.seed = seed;
+  const maxBodyBytes = readOptionalWhole('--max-body-bytes', flags.maxBodyBytes, 1);
+  if (maxBodyBytes !== undefined) options.maxBodyBytes = maxBodyBytes;
+
   if (flags.state !== undefined) options.statePath = flags.state;
-  if (flags.maxBodyBytes !== undefined) options.maxBodyBytes = readWhole('--max-body-bytes', flags.maxBodyBytes, 1);
   if (flags.policy.length > 0) options.policies = flags.policy.map(parsePolicy);
   if (flags.bearerToken.length > 0) options.bearerTokens = flags.bearerToken;
 
@@ -76,13 +84,16 @@ export function emulatorOptionsFromFlags(flags: EmulatorCommandFlags, readTextFi
 export function parsePolicy(text: string): PolicyOptions {
   const [name = '', permissionList = '', key, ...rest] = text.split(':');
   if (name.trim() === '' || permissionList.trim() === '' || rest.length > 0) {
-    throw new EmulatorOptionsError(`--policy: expected name:Permission,Permission[:base64key], got "${text.split(':')[0]}:…"`);
+    // Only the name is echoed: the rest may hold a key.
+    const message = `--policy: expected name:Permission,Permission[:base64key], got "${name}:…"`;
+    throw new EmulatorOptionsError(message);
   }
 
   const permissions = permissionList.split(',').map((entry) => {
     const permission = findPermission(entry);
     if (permission === undefined) {
-      throw new EmulatorOptionsError(`--policy ${name}: permissions are ${ALL_PERMISSIONS.join(', ')}, got "${entry}"`);
+      const known = ALL_PERMISSIONS.join(', ');
+      throw new EmulatorOptionsError(`--policy ${name}: permissions are ${known}, got "${entry}"`);
     }
 
     return permission;
@@ -111,29 +122,52 @@ function readFaults(flags: EmulatorCommandFlags): FaultOptions {
     }
   }
 
-  if (flags.latencyMs !== undefined) faults.latencyMs = readWhole('--latency-ms', flags.latencyMs, 0);
-  if (flags.slowMs !== undefined) faults.slowResponseMs = readWhole('--slow-ms', flags.slowMs, 0);
+  const latencyMs = readOptionalWhole('--latency-ms', flags.latencyMs, 0);
+  if (latencyMs !== undefined) faults.latencyMs = latencyMs;
+  const slowResponseMs = readOptionalWhole('--slow-ms', flags.slowMs, 0);
+  if (slowResponseMs !== undefined) faults.slowResponseMs = slowResponseMs;
 
   return faults;
 }
 
+/** The switch flags; one that was not given keeps the option's own default. */
 function readBehavior(flags: EmulatorCommandFlags): BehaviorOptions {
-  const behavior: BehaviorOptions = {
+  const chosen: BehaviorOptions = {
     checkDeviceId: flags.deviceIdCheck,
     bulkModeIgnoresCase: flags.exactBulkMode !== true,
     countBulkItems: flags.countBulkItems === true,
+    registrationIdRule: readChoice('--registration-id-rule', flags.registrationIdRule, [
+      'docs',
+      'spec',
+    ] as const),
+    idCase: readChoice('--id-case', flags.idCase, ['preserve', 'lower'] as const),
+    updateMissing: readChoice('--update-missing', flags.updateMissing, [
+      'not-found',
+      'create',
+    ] as const),
+    ifMatchOnMissing: readChoice('--if-match-missing', flags.ifMatchMissing, [
+      'not-found',
+      'precondition-failed',
+    ] as const),
+    permissionDeniedStatus: readStatus(flags.permissionDeniedStatus),
+    defaultPageSize: readOptionalWhole('--page-size', flags.pageSize, 0),
+    tpmCheck: readChoice('--tpm-check', flags.tpmCheck, ['none', 'base64', 'structure'] as const),
+    keysOnUpdate: readChoice('--keys-on-update', flags.keysOnUpdate, [
+      'keep',
+      'regenerate',
+    ] as const),
   };
 
-  if (flags.registrationIdRule !== undefined) behavior.registrationIdRule = readChoice('--registration-id-rule', flags.registrationIdRule, ['docs', 'spec'] as const);
-  if (flags.idCase !== undefined) behavior.idCase = readChoice('--id-case', flags.idCase, ['preserve', 'lower'] as const);
-  if (flags.updateMissing !== undefined) behavior.updateMissing = readChoice('--update-missing', flags.updateMissing, ['not-found', 'create'] as const);
-  if (flags.ifMatchMissing !== undefined) behavior.ifMatchOnMissing = readChoice('--if-match-missing', flags.ifMatchMissing, ['not-found', 'precondition-failed'] as const);
-  if (flags.permissionDeniedStatus !== undefined) behavior.permissionDeniedStatus = Number(readChoice('--permission-denied-status', flags.permissionDeniedStatus, ['401', '403'] as const)) as 401 | 403;
-  if (flags.pageSize !== undefined) behavior.defaultPageSize = readWhole('--page-size', flags.pageSize, 0);
-  if (flags.tpmCheck !== undefined) behavior.tpmCheck = readChoice('--tpm-check', flags.tpmCheck, ['none', 'base64', 'structure'] as const);
-  if (flags.keysOnUpdate !== undefined) behavior.keysOnUpdate = readChoice('--keys-on-update', flags.keysOnUpdate, ['keep', 'regenerate'] as const);
+  // Left out rather than set to undefined, so the options' defaults apply.
+  return Object.fromEntries(
+    Object.entries(chosen).filter(([, value]) => value !== undefined),
+  ) as BehaviorOptions;
+}
 
-  return behavior;
+function readStatus(text: string | undefined): 401 | 403 | undefined {
+  const status = readChoice('--permission-denied-status', text, ['401', '403'] as const);
+
+  return status === undefined ? undefined : status === '401' ? 401 : 403;
 }
 
 function readTls(flags: EmulatorCommandFlags, readTextFile: ReadTextFile): EmulatorOptions['tls'] {
@@ -142,7 +176,10 @@ function readTls(flags: EmulatorCommandFlags, readTextFile: ReadTextFile): Emula
   }
 
   if (flags.cert !== undefined && flags.key !== undefined) {
-    return { cert: readPem('--cert', flags.cert, readTextFile), key: readPem('--key', flags.key, readTextFile) };
+    return {
+      cert: readPem('--cert', flags.cert, readTextFile),
+      key: readPem('--key', flags.key, readTextFile),
+    };
   }
 
   return flags.tls === true ? true : undefined;
@@ -160,15 +197,32 @@ function readPem(flag: string, path: string, readTextFile: ReadTextFile): string
 function readWhole(flag: string, text: string, minimum: number): number {
   const value = Number(text);
   if (!/^\d+$/.test(text.trim()) || value < minimum || !Number.isSafeInteger(value)) {
-    throw new EmulatorOptionsError(`${flag}: expected a whole number of at least ${minimum}, got "${text}"`);
+    const message = `${flag}: expected a whole number of at least ${minimum}, got "${text}"`;
+    throw new EmulatorOptionsError(message);
   }
 
   return value;
 }
 
-function readChoice<Choice extends string>(flag: string, text: string, choices: readonly Choice[]): Choice {
+function readOptionalWhole(
+  flag: string,
+  text: string | undefined,
+  minimum: number,
+): number | undefined {
+  return text === undefined ? undefined : readWhole(flag, text, minimum);
+}
+
+function readChoice<Choice extends string>(
+  flag: string,
+  text: string | undefined,
+  choices: readonly Choice[],
+): Choice | undefined {
+  if (text === undefined) return undefined;
+
   const found = choices.find((choice) => choice === text.trim().toLowerCase());
-  if (found === undefined) throw new EmulatorOptionsError(`${flag}: expected one of ${choices.join(', ')}, got "${text}"`);
+  if (found === undefined) {
+    throw new EmulatorOptionsError(`${flag}: expected one of ${choices.join(', ')}, got "${text}"`);
+  }
 
   return found;
 }

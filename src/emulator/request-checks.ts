@@ -8,15 +8,23 @@ import { ACCEPTED_API_VERSIONS, ERROR_CODES } from '../dps/contract/index.js';
 import { errorReply, type RouteReply } from './http/route-reply.js';
 import type { WriteClock } from './records/normalize-record.js';
 import type { OperationContext } from './routes/operation-context.js';
-import { formatServiceTimestamp } from './store/timestamps.js';
-import { matchRoute, REQUIRED_PERMISSION, TAKES_JSON_BODY, type Operation } from './routes/route-table.js';
+import {
+  matchRoute,
+  REQUIRED_PERMISSION,
+  TAKES_JSON_BODY,
+  type Operation,
+} from './routes/route-table.js';
 import type { EmulatorRuntime } from './runtime.js';
+import { formatServiceTimestamp } from './store/timestamps.js';
 
 export type PreparedRequest =
   | { ok: true; operation: Operation; context: OperationContext }
   | { ok: false; reply: RouteReply };
 
+type JsonBody = { ok: true; value: unknown } | { ok: false; reply: RouteReply };
+
 const JSON_MEDIA_TYPE = 'application/json';
+const NO_BODY: JsonBody = { ok: true, value: undefined };
 
 export function prepareRequest(
   runtime: EmulatorRuntime,
@@ -27,20 +35,28 @@ export function prepareRequest(
 ): PreparedRequest {
   const method = request.method ?? 'GET';
   const route = matchRoute(method, segments);
-  if (route.kind === 'not-found') return refuse(errorReply(404, ERROR_CODES.routeNotFound, `Not found: no DPS route for ${method} /${segments.join('/')}`));
+  if (route.kind === 'not-found') {
+    const message = `Not found: no DPS route for ${method} /${segments.join('/')}`;
+
+    return refuse(errorReply(404, ERROR_CODES.routeNotFound, message));
+  }
+
   if (route.kind === 'method-not-allowed') {
     const allowed = route.allowed.join(', ');
+    const message = `Method ${method} not allowed here; use ${allowed}`;
 
-    return refuse(errorReply(405, ERROR_CODES.methodNotAllowed, `Method ${method} not allowed here; use ${allowed}`, { allow: allowed }));
+    return refuse(errorReply(405, ERROR_CODES.methodNotAllowed, message, { allow: allowed }));
   }
 
   const versionProblem = findApiVersionProblem(apiVersion);
-  if (versionProblem !== undefined) return refuse(errorReply(400, ERROR_CODES.badRequest, versionProblem));
+  if (versionProblem !== undefined) {
+    return refuse(errorReply(400, ERROR_CODES.badRequest, versionProblem));
+  }
 
   const denied = checkAccess(runtime, request, route.operation);
   if (denied !== undefined) return refuse(denied);
 
-  const parsedBody = TAKES_JSON_BODY.has(route.operation) ? parseJsonBody(request, body) : { ok: true as const, value: undefined };
+  const parsedBody = TAKES_JSON_BODY.has(route.operation) ? parseJsonBody(request, body) : NO_BODY;
   if (!parsedBody.ok) return refuse(parsedBody.reply);
 
   const context: OperationContext = {
@@ -62,50 +78,67 @@ function readClock(): WriteClock {
   return { nowMs, timestamp: formatServiceTimestamp(nowMs) };
 }
 
+/** Unconfirmed what the service answers (contract 1.1); the emulator says 400 and why. */
 function findApiVersionProblem(apiVersion: string | undefined): string | undefined {
-  const accepted = ACCEPTED_API_VERSIONS.join(', ');
+  const accepted = `(accepted: ${ACCEPTED_API_VERSIONS.join(', ')})`;
   if (apiVersion === undefined || apiVersion === '') {
-    return `Bad request: the api-version query parameter is required (accepted: ${accepted})`;
+    return `Bad request: the api-version query parameter is required ${accepted}`;
   }
 
   if (!ACCEPTED_API_VERSIONS.includes(apiVersion)) {
-    return `Bad request: api-version "${apiVersion.slice(0, 40)}" is not supported (accepted: ${accepted})`;
+    return `Bad request: api-version "${apiVersion.slice(0, 40)}" is not supported ${accepted}`;
   }
 
   return undefined;
 }
 
-function checkAccess(runtime: EmulatorRuntime, request: IncomingMessage, operation: Operation): RouteReply | undefined {
-  const result = runtime.authenticator.authenticate(request.headers.authorization, Math.floor(Date.now() / 1000));
-  if (!result.ok) return errorReply(401, ERROR_CODES.unauthorized, `Unauthorized: ${result.reason}`);
+function checkAccess(
+  runtime: EmulatorRuntime,
+  request: IncomingMessage,
+  operation: Operation,
+): RouteReply | undefined {
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  const result = runtime.authenticator.authenticate(request.headers.authorization, nowSeconds);
+  if (!result.ok) {
+    return errorReply(401, ERROR_CODES.unauthorized, `Unauthorized: ${result.reason}`);
+  }
 
   const needed = REQUIRED_PERMISSION[operation];
   if (result.permissions.has(needed)) return undefined;
 
   const status = runtime.settings.permissionDeniedStatus;
   const code = status === 401 ? ERROR_CODES.unauthorized : ERROR_CODES.forbidden;
+  const message = `Unauthorized: policy "${result.principal}" lacks the ${needed} permission`;
 
-  return errorReply(status, code, `Unauthorized: policy "${result.principal}" lacks the ${needed} permission`);
+  return errorReply(status, code, message);
 }
 
-type JsonBody = { ok: true; value: unknown } | { ok: false; reply: RouteReply };
-
 function parseJsonBody(request: IncomingMessage, body: Buffer): JsonBody {
-  if (body.length === 0) return { ok: false, reply: errorReply(400, ERROR_CODES.badRequest, 'Bad request: a JSON body is required') };
+  if (body.length === 0) {
+    return rejectBody(400, ERROR_CODES.badRequest, 'Bad request: a JSON body is required');
+  }
 
-  const mediaType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const contentType = request.headers['content-type'] ?? '';
+  const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
   if (mediaType !== JSON_MEDIA_TYPE) {
     const found = mediaType === '' ? 'none' : `"${mediaType.slice(0, 60)}"`;
+    const message = `Unsupported media type: Content-Type must be application/json, found ${found}`;
 
-    return { ok: false, reply: errorReply(415, ERROR_CODES.unsupportedMediaType, `Unsupported media type: Content-Type must be application/json, found ${found}`) };
+    return rejectBody(415, ERROR_CODES.unsupportedMediaType, message);
   }
 
   try {
     return { ok: true, value: JSON.parse(body.toString('utf8')) };
   } catch {
     // The parser's own message quotes the body, which may hold keys: say only what and where.
-    return { ok: false, reply: errorReply(400, ERROR_CODES.badRequest, `Bad request: the body (${body.length} bytes) is not valid JSON`) };
+    const message = `Bad request: the body (${body.length} bytes) is not valid JSON`;
+
+    return rejectBody(400, ERROR_CODES.badRequest, message);
   }
+}
+
+function rejectBody(status: number, errorCode: number, message: string): JsonBody {
+  return { ok: false, reply: errorReply(status, errorCode, message) };
 }
 
 function refuse(reply: RouteReply): PreparedRequest {

@@ -49,7 +49,9 @@ const KEY_BYTES = 32;
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const settings = resolveSettings(options);
   const state = new ServiceState();
-  const loaded = settings.statePath === undefined ? undefined : await loadStateFile(settings.statePath, state);
+  const loaded = settings.statePath === undefined
+    ? undefined
+    : await loadStateFile(settings.statePath, state);
   const policies = resolvePolicies(settings, loaded?.policies ?? []);
   const tls = resolveTlsMaterial(options.tls);
 
@@ -67,29 +69,36 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
 
   const listener = createRequestListener(runtime);
-  const server = tls === undefined ? createHttpServer(listener) : createHttpsServer({ cert: tls.cert, key: tls.key }, listener);
+  const server = tls === undefined
+    ? createHttpServer(listener)
+    : createHttpsServer({ cert: tls.cert, key: tls.key }, listener);
   server.on('clientError', answerClientError);
 
   const port = await listen(server, settings);
   const hostName = `${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`;
   runtime.authenticator = new Authenticator(hostName, policies, settings.bearerTokens);
 
+  const savedPolicies = policies.map(({ name, key }) => ({ name, key }));
   const journal = settings.statePath === undefined
     ? undefined
-    : await StateJournal.open(settings.statePath, state, policies.map(({ name, key }) => ({ name, key })));
+    : await StateJournal.open(settings.statePath, state, savedPolicies);
   state.onChange(journal && ((table, change) => journal.record(table, change)));
 
   return describeRunning(runtime, server, hostName, policies, tls?.caCertificate, journal);
 }
 
-function resolvePolicies(settings: EmulatorSettings, saved: readonly SavedPolicy[]): ResolvedPolicy[] {
-  return settings.policies.map((policy) => ({
-    name: policy.name,
-    key: policy.key
-      ?? saved.find((entry) => entry.name.toLowerCase() === policy.name.toLowerCase())?.key
-      ?? randomBytes(KEY_BYTES).toString('base64'),
-    permissions: new Set(policy.permissions),
-  }));
+/** Keys: as given, else as kept in the state file, else 32 fresh random bytes. */
+function resolvePolicies(
+  settings: EmulatorSettings,
+  saved: readonly SavedPolicy[],
+): ResolvedPolicy[] {
+  return settings.policies.map((policy) => {
+    const name = policy.name.toLowerCase();
+    const savedKey = saved.find((entry) => entry.name.toLowerCase() === name)?.key;
+    const key = policy.key ?? savedKey ?? randomBytes(KEY_BYTES).toString('base64');
+
+    return { name: policy.name, key, permissions: new Set(policy.permissions) };
+  });
 }
 
 function listen(server: Server, settings: EmulatorSettings): Promise<number> {
@@ -116,7 +125,9 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
 
   const isHeaderOverflow = error.code === 'HPE_HEADER_OVERFLOW';
   const status = isHeaderOverflow ? 431 : 400;
-  const message = isHeaderOverflow ? 'Request header fields too large' : 'Bad request: the HTTP request could not be parsed';
+  const message = isHeaderOverflow
+    ? 'Request header fields too large'
+    : 'Bad request: the HTTP request could not be parsed';
   const reply = errorReply(status, isHeaderOverflow ? 431000 : ERROR_CODES.badRequest, message);
   const body = JSON.stringify(reply.body);
   const reason = isHeaderOverflow ? 'Request Header Fields Too Large' : 'Bad Request';
@@ -136,10 +147,16 @@ function describeRunning(
   caCertificate: string | undefined,
   journal: StateJournal | undefined,
 ): RunningEmulator {
-  const connectionStrings = Object.fromEntries(policies.map((policy) => [
-    policy.name,
-    formatConnectionString({ hostName, sharedAccessKeyName: policy.name, sharedAccessKey: policy.key }),
-  ]));
+  const connectionStrings = Object.fromEntries(
+    policies.map((policy) => [
+      policy.name,
+      formatConnectionString({
+        hostName,
+        sharedAccessKeyName: policy.name,
+        sharedAccessKey: policy.key,
+      }),
+    ]),
+  );
   const primary = policies.find((policy) => policy.name === OWNER_POLICY_NAME) ?? policies[0];
 
   const running: RunningEmulator = {
@@ -156,7 +173,11 @@ function describeRunning(
   return running;
 }
 
-async function closeEmulator(runtime: EmulatorRuntime, server: Server, journal: StateJournal | undefined): Promise<void> {
+async function closeEmulator(
+  runtime: EmulatorRuntime,
+  server: Server,
+  journal: StateJournal | undefined,
+): Promise<void> {
   for (const timer of runtime.timers) clearTimeout(timer);
   runtime.timers.clear();
 

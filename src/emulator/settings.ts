@@ -83,7 +83,9 @@ function checkSettings(settings: EmulatorSettings): void {
     );
   }
 
-  if (settings.burst !== undefined) requireWhole('burst', settings.burst, 1, Number.MAX_SAFE_INTEGER);
+  if (settings.burst !== undefined) {
+    requireWhole('burst', settings.burst, 1, Number.MAX_SAFE_INTEGER);
+  }
   if (settings.policies.length === 0 && settings.bearerTokens.length === 0) {
     throw new EmulatorOptionsError('policies: at least one policy or bearer token is needed');
   }
@@ -96,6 +98,7 @@ function checkSettings(settings: EmulatorSettings): void {
 
 function requireWhole(name: string, value: number, minimum: number, maximum: number): void {
   if (!Number.isInteger(value) || value < minimum || value > maximum) {
-    throw new EmulatorOptionsError(`${name}: must be a whole number ${minimum}..${maximum}, got ${value}`);
+    const message = `${name}: must be a whole number ${minimum}..${maximum}, got ${value}`;
+    throw new EmulatorOptionsError(message);
   }
 }

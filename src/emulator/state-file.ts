@@ -6,13 +6,13 @@
  * (a crash mid-append) is ignored; any other broken line stops the start with its line number.
  */
 import { appendFile, readFile, rename, writeFile } from 'node:fs/promises';
-import type { StoredRecord } from './records/normalize-record.js';
-import type { ServiceState, StoredRegistration, TableName } from './service-state.js';
-import type { StoreChange } from './store/record-store.js';
+import type { ServiceState, TableName } from './service-state.js';
+import type { RecordStore, StoreChange } from './store/record-store.js';
 
 const FORMAT_VERSION = 1;
 /** Changes are gathered for this long before one append writes them all. */
 const FLUSH_DELAY_MS = 50;
+const TABLES: readonly TableName[] = ['enrollments', 'enrollmentGroups', 'registrations'];
 
 export interface SavedPolicy {
   name: string;
@@ -21,6 +21,11 @@ export interface SavedPolicy {
 
 export interface LoadedState {
   policies: SavedPolicy[];
+}
+
+interface StateHeader {
+  version?: number;
+  policies?: SavedPolicy[];
 }
 
 type JournalLine =
@@ -33,7 +38,10 @@ export class StateFileError extends Error {
 }
 
 /** Replays the file into `state`; undefined when the file does not exist yet. */
-export async function loadStateFile(path: string, state: ServiceState): Promise<LoadedState | undefined> {
+export async function loadStateFile(
+  path: string,
+  state: ServiceState,
+): Promise<LoadedState | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -43,14 +51,16 @@ export async function loadStateFile(path: string, state: ServiceState): Promise<
   }
 
   const lines = text.split('\n').filter((line) => line.trim() !== '');
-  const header = parseLine(path, lines[0] ?? '', 1, lines.length === 1) as { version?: number; policies?: SavedPolicy[] } | undefined;
-  if (header === undefined || header.version !== FORMAT_VERSION || !Array.isArray(header.policies)) {
-    throw new StateFileError(`state file ${path}: line 1 is not a version ${FORMAT_VERSION} header`);
+  const header = parseLine(path, lines[0] ?? '', 1, lines.length === 1) as StateHeader | undefined;
+  if (header?.version !== FORMAT_VERSION || !Array.isArray(header.policies)) {
+    const message = `state file ${path}: line 1 is not a version ${FORMAT_VERSION} header`;
+    throw new StateFileError(message);
   }
 
   for (const [index, line] of lines.slice(1).entries()) {
-    const entry = parseLine(path, line, index + 2, index + 2 === lines.length) as JournalLine | undefined;
-    if (entry !== undefined) replay(state, entry);
+    const lineNumber = index + 2;
+    const entry = parseLine(path, line, lineNumber, lineNumber === lines.length);
+    if (entry !== undefined) replay(state, entry as JournalLine);
   }
 
   return { policies: header.policies };
@@ -74,8 +84,8 @@ function replay(state: ServiceState, entry: JournalLine): void {
     return;
   }
 
-  const table = state[entry.table];
-  if ('put' in entry) (table as { put(id: string, value: unknown): void }).put(entry.put, entry.value);
+  const table = state[entry.table] as RecordStore<unknown>;
+  if ('put' in entry) table.put(entry.put, entry.value);
   else table.delete(entry.delete);
 }
 
@@ -92,10 +102,14 @@ export class StateJournal {
   }
 
   /** Writes the compacted file (header and current records), then journals from there. */
-  static async open(path: string, state: ServiceState, policies: readonly SavedPolicy[]): Promise<StateJournal> {
+  static async open(
+    path: string,
+    state: ServiceState,
+    policies: readonly SavedPolicy[],
+  ): Promise<StateJournal> {
     const lines = [JSON.stringify({ version: FORMAT_VERSION, policies })];
-    for (const table of ['enrollments', 'enrollmentGroups', 'registrations'] as const) {
-      for (const [key, value] of (state[table] as { entries(): Array<[string, unknown]> }).entries()) {
+    for (const table of TABLES) {
+      for (const [key, value] of (state[table] as RecordStore<unknown>).entries()) {
         lines.push(JSON.stringify({ table, put: key, value }));
       }
     }
@@ -107,7 +121,7 @@ export class StateJournal {
     return new StateJournal(path);
   }
 
-  record(table: TableName, change: StoreChange<StoredRecord> | StoreChange<StoredRegistration>): void {
+  record(table: TableName, change: StoreChange<unknown>): void {
     const line: JournalLine = change.kind === 'put'
       ? { table, put: change.key, value: change.value }
       : change.kind === 'delete'
@@ -121,7 +135,9 @@ export class StateJournal {
   async close(): Promise<void> {
     this.#flush();
     await this.#writing;
-    if (this.#failure !== undefined) throw new StateFileError(`state file ${this.#path}: ${this.#failure.message}`);
+    if (this.#failure !== undefined) {
+      throw new StateFileError(`state file ${this.#path}: ${this.#failure.message}`);
+    }
   }
 
   #flush(): void {

@@ -4,7 +4,11 @@
  * Messages say what was wrong, never the token, signature or key.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { isSasSignatureValid, parseSasToken, type ParsedSasToken } from '../../dps/contract/index.js';
+import {
+  isSasSignatureValid,
+  parseSasToken,
+  type ParsedSasToken,
+} from '../../dps/contract/index.js';
 import { ALL_PERMISSIONS, type Permission } from './permissions.js';
 
 export interface ResolvedPolicy {
@@ -34,7 +38,11 @@ export class Authenticator {
   readonly #bearerTokens: Buffer[];
   readonly #verified = new Map<string, CachedToken>();
 
-  constructor(hostName: string, policies: readonly ResolvedPolicy[], bearerTokens: readonly string[]) {
+  constructor(
+    hostName: string,
+    policies: readonly ResolvedPolicy[],
+    bearerTokens: readonly string[],
+  ) {
     this.#hostName = hostName.toLowerCase();
     this.#policies = new Map(policies.map((policy) => [policy.name.toLowerCase(), policy]));
     this.#bearerTokens = bearerTokens.map((token) => Buffer.from(token));
@@ -58,17 +66,21 @@ export class Authenticator {
   #checkSas(header: string, nowSeconds: number): AuthResult {
     const token = parseSasToken(header);
     if (token === null) {
-      return { ok: false, reason: 'the Authorization header is not a SharedAccessSignature with sr, sig, se and skn' };
+      return deny(
+        'the Authorization header is not a SharedAccessSignature with sr, sig, se and skn',
+      );
     }
 
     const resource = token.resource.toLowerCase();
     if (resource !== this.#hostName && !resource.startsWith(`${this.#hostName}/`)) {
-      return { ok: false, reason: `the SAS resource (sr) must be ${this.#hostName}, found "${token.resource.slice(0, 200)}"` };
+      const found = token.resource.slice(0, 200);
+
+      return deny(`the SAS resource (sr) must be ${this.#hostName}, found "${found}"`);
     }
 
     const policy = this.#policies.get(token.policyName.toLowerCase());
     if (policy === undefined) {
-      return { ok: false, reason: `the SAS policy (skn) "${token.policyName.slice(0, 100)}" is not defined` };
+      return deny(`the SAS policy (skn) "${token.policyName.slice(0, 100)}" is not defined`);
     }
 
     if (!isSasSignatureValid(token, policy.key) && !isRawResourceSignature(token, policy.key)) {
@@ -86,7 +98,7 @@ export class Authenticator {
     if (entry.expirySeconds <= nowSeconds) {
       const expiredAt = new Date(entry.expirySeconds * 1000).toISOString();
 
-      return { ok: false, reason: `the SAS token expired at ${expiredAt} (se=${entry.expirySeconds})` };
+      return deny(`the SAS token expired at ${expiredAt} (se=${entry.expirySeconds})`);
     }
 
     return { ok: true, principal: entry.policy.name, permissions: entry.policy.permissions };
@@ -116,4 +128,8 @@ function isRawResourceSignature(token: ParsedSasToken, base64Key: string): boole
     .digest();
 
   return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+function deny(reason: string): AuthResult {
+  return { ok: false, reason };
 }

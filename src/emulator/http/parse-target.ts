@@ -45,7 +45,11 @@ function decodeSegment(raw: string): string | undefined {
   }
 }
 
-function findSegmentProblem(raw: string, decoded: string | undefined, index: number): string | undefined {
+function findSegmentProblem(
+  raw: string,
+  decoded: string | undefined,
+  index: number,
+): string | undefined {
   const where = `path segment ${index + 1}`;
   if (decoded === undefined) return `${where} has broken percent-encoding`;
   if (decoded === '' && index > 0) return `${where} is empty`;

@@ -41,7 +41,8 @@ export function readBody(request: IncomingMessage, maxBytes: number): Promise<Bo
       chunks.push(chunk);
     });
     request.on('end', () => {
-      resolve({ kind: 'body', bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) });
+      const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+      resolve({ kind: 'body', bytes });
     });
     request.on('error', () => resolve({ kind: 'aborted' }));
     request.on('aborted', () => resolve({ kind: 'aborted' }));

@@ -48,11 +48,14 @@ export function normalizeAttestation(
     case 'x509':
       return normalizeX509(input['x509'], kind);
     case 'none':
-      return fail('attestation.type: "none" cannot authenticate a device; use symmetricKey, tpm or x509');
-    default:
       return fail(
-        `attestation.type: must be symmetricKey, tpm or x509, found ${describeValue(input['type'])}`,
+        'attestation.type: "none" cannot authenticate a device; use symmetricKey, tpm or x509',
       );
+    default: {
+      const found = describeValue(input['type']);
+
+      return fail(`attestation.type: must be symmetricKey, tpm or x509, found ${found}`);
+    }
   }
 }
 
@@ -77,7 +80,9 @@ function normalizeSymmetricKey(
     }
 
     if (typeof given !== 'string') {
-      return fail(`attestation.symmetricKey.${name}: must be a string, found ${describeJson(given)}`);
+      const found = describeJson(given);
+
+      return fail(`attestation.symmetricKey.${name}: must be a string, found ${found}`);
     }
 
     const problem = findSymmetricKeyProblem(`attestation.symmetricKey.${name}`, given);
@@ -90,28 +95,32 @@ function normalizeSymmetricKey(
 }
 
 function normalizeTpm(input: unknown, tpmCheck: TpmCheck): AttestationResult {
-  if (!isObject(input)) return fail(`attestation.tpm: required object, found ${describeJson(input)}`);
-
-  const endorsementKey = input['endorsementKey'];
-  if (typeof endorsementKey !== 'string' || endorsementKey === '') {
-    return fail(
-      `attestation.tpm.endorsementKey: required non-empty string, found ${describeJson(endorsementKey)}`,
-    );
+  if (!isObject(input)) {
+    return fail(`attestation.tpm: required object, found ${describeJson(input)}`);
   }
 
-  const endorsementProblem = findTpmKeyProblem('attestation.tpm.endorsementKey', endorsementKey, tpmCheck);
+  const endorsementField = 'attestation.tpm.endorsementKey';
+  const endorsementKey = input['endorsementKey'];
+  if (typeof endorsementKey !== 'string' || endorsementKey === '') {
+    const found = describeJson(endorsementKey);
+
+    return fail(`${endorsementField}: required non-empty string, found ${found}`);
+  }
+
+  const endorsementProblem = findTpmKeyProblem(endorsementField, endorsementKey, tpmCheck);
   if (endorsementProblem !== undefined) return fail(endorsementProblem);
 
+  const storageField = 'attestation.tpm.storageRootKey';
   const storageRootKey = input['storageRootKey'];
   if (storageRootKey === undefined || storageRootKey === null || storageRootKey === '') {
     return { ok: true, attestation: { type: 'tpm', tpm: { endorsementKey } } };
   }
 
   if (typeof storageRootKey !== 'string') {
-    return fail(`attestation.tpm.storageRootKey: must be a string, found ${describeJson(storageRootKey)}`);
+    return fail(`${storageField}: must be a string, found ${describeJson(storageRootKey)}`);
   }
 
-  const storageProblem = findTpmKeyProblem('attestation.tpm.storageRootKey', storageRootKey, tpmCheck);
+  const storageProblem = findTpmKeyProblem(storageField, storageRootKey, tpmCheck);
   if (storageProblem !== undefined) return fail(storageProblem);
 
   return { ok: true, attestation: { type: 'tpm', tpm: { endorsementKey, storageRootKey } } };
@@ -122,7 +131,9 @@ function normalizeTpm(input: unknown, tpmCheck: TpmCheck): AttestationResult {
  * signing certificate or a CA reference (contract 2.3).
  */
 function normalizeX509(input: unknown, kind: RecordKind): AttestationResult {
-  if (!isObject(input)) return fail(`attestation.x509: required object, found ${describeJson(input)}`);
+  if (!isObject(input)) {
+    return fail(`attestation.x509: required object, found ${describeJson(input)}`);
+  }
 
   const allowed = kind.isGroup ? ['signingCertificates', 'caReferences'] : ['clientCertificates'];
   const present = ['clientCertificates', 'signingCertificates', 'caReferences'].filter(
@@ -135,7 +146,9 @@ function normalizeX509(input: unknown, kind: RecordKind): AttestationResult {
   }
 
   if (present.length !== 1) {
-    return fail(`attestation.x509: needs exactly one of ${allowed.join(', ')}, found ${present.length}`);
+    const expected = allowed.join(', ');
+
+    return fail(`attestation.x509: needs exactly one of ${expected}, found ${present.length}`);
   }
 
   const name = present[0]!;
@@ -159,7 +172,9 @@ function normalizeCertificates(field: string, input: unknown): X509Certificates 
 
     const certificate = isObject(entry) ? entry['certificate'] : undefined;
     if (typeof certificate !== 'string' || certificate === '') {
-      return `${field}.${slot}.certificate: required non-empty string, found ${describeJson(certificate)}`;
+      const found = describeJson(certificate);
+
+      return `${field}.${slot}.certificate: required non-empty string, found ${found}`;
     }
 
     const read = readCertificateInfo(certificate);

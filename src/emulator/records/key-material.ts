@@ -65,8 +65,10 @@ export function findTpmKeyProblem(field: string, key: string, check: TpmCheck): 
   if (check === 'base64') return undefined;
 
   if (bytes.length < 4 || bytes.readUInt16BE(0) !== bytes.length - 2) {
-    return `${field}: must be a TPM2B_PUBLIC whose size prefix matches its ${bytes.length - 2} ` +
-      `remaining bytes, found ${bytes.length < 2 ? 'no prefix' : `prefix ${bytes.readUInt16BE(0)}`}`;
+    const found = bytes.length < 2 ? 'no prefix' : `prefix ${bytes.readUInt16BE(0)}`;
+
+    return `${field}: must be a TPM2B_PUBLIC whose size prefix matches its ` +
+      `${bytes.length - 2} remaining bytes, found ${found}`;
   }
 
   const type = bytes.readUInt16BE(2);

@@ -73,7 +73,9 @@ export function normalizeRecord(
 
   const id = chooseIdCasing(input[kind.idField] as string, kind, settings, previous);
 
-  return { ok: true, record: assembleRecord(kind, id, fields, attestation.attestation, previous, clock) };
+  const record = assembleRecord(kind, id, fields, attestation.attestation, previous, clock);
+
+  return { ok: true, record };
 }
 
 /** The time of one write: epoch milliseconds and the service-format timestamp. */
@@ -150,9 +152,15 @@ function checkFields(
   if (!allocationPolicy.ok) return allocationPolicy.message;
   const iotHubs = checkHubList(input['iotHubs'], settings.linkedHubs);
   if (!iotHubs.ok) return iotHubs.message;
-  const custom = checkCustomAllocation(input['customAllocationDefinition'], input['allocationPolicy']);
+  const custom = checkCustomAllocation(
+    input['customAllocationDefinition'],
+    input['allocationPolicy'],
+  );
   if (!custom.ok) return custom.message;
-  const information = checkFreeObject('optionalDeviceInformation', input['optionalDeviceInformation']);
+  const information = checkFreeObject(
+    'optionalDeviceInformation',
+    input['optionalDeviceInformation'],
+  );
   if (!information.ok) return information.message;
 
   return {
@@ -180,7 +188,12 @@ function checkDeviceId(value: unknown, settings: RecordSettings): FieldResult {
   return problem === undefined ? { ok: true, value } : { ok: false, message: problem };
 }
 
-function chooseIdCasing(id: string, kind: RecordKind, settings: RecordSettings, previous?: StoredRecord): string {
+function chooseIdCasing(
+  id: string,
+  kind: RecordKind,
+  settings: RecordSettings,
+  previous: StoredRecord | undefined,
+): string {
   if (settings.idCase === 'lower') return id.toLowerCase();
 
   // The ID keeps the casing it was created with; lookups ignore case anyway.

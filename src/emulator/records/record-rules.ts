@@ -146,7 +146,11 @@ export function checkHubHostName(value: unknown, linkedHubs: readonly string[]):
   return problem === undefined ? { ok: true, value } : fail(problem);
 }
 
-function findHubProblem(field: string, hub: unknown, linkedHubs: readonly string[]): string | undefined {
+function findHubProblem(
+  field: string,
+  hub: unknown,
+  linkedHubs: readonly string[],
+): string | undefined {
   if (typeof hub !== 'string' || hub === '') {
     return `${field}: must be an IoT hub host name, found ${describeJson(hub)}`;
   }

@@ -17,12 +17,18 @@ const BULK_MODES: readonly BulkMode[] = ['create', 'update', 'updateIfMatchETag'
 interface BulkItem {
   id: string;
   input: Record<string, unknown>;
+  /** The item's `etag`, unquoted; undefined when it carries none. */
+  etag: string | undefined;
 }
 
 interface ItemError {
   errorCode: number;
   errorStatus: string;
 }
+
+type ParsedBulk =
+  | { ok: true; mode: BulkMode; items: BulkItem[] }
+  | { ok: false; message: string };
 
 export function runBulk(context: OperationContext): RouteReply {
   const parsed = parseBulkRequest(context);
@@ -35,31 +41,34 @@ export function runBulk(context: OperationContext): RouteReply {
     if (error !== undefined) errors.push({ [idField]: item.id, ...error });
   }
 
-
+  // Key order as observed from the service: errors first.
   return jsonReply({ errors, isSuccessful: errors.length === 0 });
 }
 
-type ParsedBulk = { ok: true; mode: BulkMode; items: BulkItem[] } | { ok: false; message: string };
-
 /** Everything that fails the whole call, checked before any item is applied. */
-export function parseBulkRequest(context: OperationContext): ParsedBulk {
+function parseBulkRequest(context: OperationContext): ParsedBulk {
   const { body, recordKind } = context;
-  if (!isObject(body)) return { ok: false, message: `Bulk operation: expected a JSON object, found ${describeJson(body)}` };
+  if (!isObject(body)) {
+    return refuse(`Bulk operation: expected a JSON object, found ${describeJson(body)}`);
+  }
 
   const mode = readMode(body['mode'], context.settings.bulkModeIgnoresCase);
   if (mode === undefined) {
-    const found = typeof body['mode'] === 'string' ? `"${body['mode'].slice(0, 40)}"` : describeJson(body['mode']);
+    const given = body['mode'];
+    const found = typeof given === 'string' ? `"${given.slice(0, 40)}"` : describeJson(given);
 
-    return { ok: false, message: `mode: must be one of ${BULK_MODES.join(', ')}, found ${found}` };
+    return refuse(`mode: must be one of ${BULK_MODES.join(', ')}, found ${found}`);
   }
 
   const list = body[recordKind.bulkField];
   if (!Array.isArray(list) || list.length === 0) {
-    return { ok: false, message: `${recordKind.bulkField}: required non-empty array, found ${describeJson(list)}` };
+    return refuse(`${recordKind.bulkField}: required non-empty array, found ${describeJson(list)}`);
   }
 
   if (list.length > MAX_BULK_ITEMS) {
-    return { ok: false, message: `${recordKind.bulkField}: at most ${MAX_BULK_ITEMS} per call, found ${list.length}` };
+    return refuse(
+      `${recordKind.bulkField}: at most ${MAX_BULK_ITEMS} per call, found ${list.length}`,
+    );
   }
 
   return collectItems(list, context, mode);
@@ -71,18 +80,20 @@ function collectItems(list: unknown[], context: OperationContext, mode: BulkMode
   const seen = new Map<string, number>();
 
   for (const [index, input] of list.entries()) {
+    const where = `${bulkField}[${index}].${idField}`;
     const id = isObject(input) ? input[idField] : undefined;
     if (!isObject(input) || typeof id !== 'string' || id === '') {
-      return { ok: false, message: `${bulkField}[${index}].${idField}: required non-empty string, found ${describeJson(id)}` };
+      return refuse(`${where}: required non-empty string, found ${describeJson(id)}`);
     }
 
+    // A duplicate fails the whole call (contract 3.2), IDs compared without case.
     const earlier = seen.get(id.toLowerCase());
     if (earlier !== undefined) {
-      return { ok: false, message: `${bulkField}[${index}].${idField}: "${id}" duplicates item ${earlier}; IDs must be unique in one call` };
+      return refuse(`${where}: "${id}" duplicates item ${earlier}; IDs must be unique in one call`);
     }
 
     seen.set(id.toLowerCase(), index);
-    items.push({ id, input });
+    items.push({ id, input, etag: readItemEtag(input['etag']) });
   }
 
   return { ok: true, mode, items };
@@ -91,39 +102,63 @@ function collectItems(list: unknown[], context: OperationContext, mode: BulkMode
 function readMode(value: unknown, ignoreCase: boolean): BulkMode | undefined {
   if (typeof value !== 'string') return undefined;
 
-  return BULK_MODES.find((mode) => (ignoreCase ? mode.toLowerCase() === value.toLowerCase() : mode === value));
+  const wanted = ignoreCase ? value.toLowerCase() : value;
+
+  return BULK_MODES.find((mode) => (ignoreCase ? mode.toLowerCase() : mode) === wanted);
 }
 
-function applyItem(context: OperationContext, mode: BulkMode, item: BulkItem): ItemError | undefined {
-  const store = context.state.storeFor(context.recordKind);
-  const existing = store.get(item.id);
-  const etag = typeof item.input['etag'] === 'string' && item.input['etag'] !== ''
-    ? unquoteEtag(item.input['etag'])
-    : undefined;
+function readItemEtag(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? unquoteEtag(value) : undefined;
+}
 
-  if (mode === 'delete') return deleteItem(context, item, existing, etag);
-  if (mode === 'create') return existing === undefined ? writeItem(context, item, undefined) : alreadyExists();
-  if (existing === undefined) return updateOfMissing(context, mode, item, etag);
+/**
+ * One item, by mode. `update` behaves like PUT with If-Match set to the item's etag: without
+ * one, an existing record answers 409201 (observed); a stale one answers 412.
+ * `updateIfMatchETag` insists on an etag (412 without one).
+ */
+function applyItem(
+  context: OperationContext,
+  mode: BulkMode,
+  item: BulkItem,
+): ItemError | undefined {
+  const existing = context.state.storeFor(context.recordKind).get(item.id);
 
-  if (etag === undefined) {
-    // Observed: bulk `update` of existing records without an etag fails each with 409201.
-    return mode === 'update' ? alreadyExists() : preconditionFailed(item.id, 'the item carries no etag');
+  if (mode === 'delete') return deleteItem(context, item, existing);
+  if (mode === 'create') {
+    return existing === undefined ? writeItem(context, item, undefined) : alreadyExists();
   }
 
-  if (etag !== '*' && etag !== existing.etag) return preconditionFailed(item.id, 'the etag is not the current one');
+  if (existing === undefined) return updateOfMissing(context, mode, item);
+  if (item.etag === undefined) {
+    return mode === 'update' ? alreadyExists() : preconditionFailed(item.id, 'it carries no etag');
+  }
+
+  if (item.etag !== '*' && item.etag !== existing.etag) {
+    return preconditionFailed(item.id, 'the etag is not the current one');
+  }
 
   return writeItem(context, item, existing);
 }
 
-function updateOfMissing(context: OperationContext, mode: BulkMode, item: BulkItem, etag: string | undefined): ItemError | undefined {
-  const mayCreate = mode === 'update' && etag === undefined && context.settings.updateMissing === 'create';
+/** Bulk update of a missing ID: 404201, or a create when the switch says so (no etag only). */
+function updateOfMissing(
+  context: OperationContext,
+  mode: BulkMode,
+  item: BulkItem,
+): ItemError | undefined {
+  const mayCreate =
+    mode === 'update' && item.etag === undefined && context.settings.updateMissing === 'create';
 
   return mayCreate ? writeItem(context, item, undefined) : notFound(context);
 }
 
-function deleteItem(context: OperationContext, item: BulkItem, existing: StoredRecord | undefined, etag: string | undefined): ItemError | undefined {
+function deleteItem(
+  context: OperationContext,
+  item: BulkItem,
+  existing: StoredRecord | undefined,
+): ItemError | undefined {
   if (existing === undefined) return notFound(context);
-  if (etag !== undefined && etag !== '*' && etag !== existing.etag) {
+  if (item.etag !== undefined && item.etag !== '*' && item.etag !== existing.etag) {
     return preconditionFailed(item.id, 'the etag is not the current one');
   }
 
@@ -133,9 +168,13 @@ function deleteItem(context: OperationContext, item: BulkItem, existing: StoredR
   return undefined;
 }
 
-function writeItem(context: OperationContext, item: BulkItem, existing: StoredRecord | undefined): ItemError | undefined {
-  const { recordKind, settings, state } = context;
-  const normalized = normalizeRecord(item.input, recordKind, settings.records, existing, context.clock);
+function writeItem(
+  context: OperationContext,
+  item: BulkItem,
+  existing: StoredRecord | undefined,
+): ItemError | undefined {
+  const { recordKind, settings, state, clock } = context;
+  const normalized = normalizeRecord(item.input, recordKind, settings.records, existing, clock);
   if (!normalized.ok) return { errorCode: ERROR_CODES.badRequest, errorStatus: normalized.message };
 
   state.storeFor(recordKind).put(item.id, normalized.record);
@@ -145,13 +184,26 @@ function writeItem(context: OperationContext, item: BulkItem, existing: StoredRe
 }
 
 function alreadyExists(): ItemError {
-  return { errorCode: ERROR_CODES.enrollmentExists, errorStatus: ERROR_STATUS_TEXT.enrollmentExists };
+  return {
+    errorCode: ERROR_CODES.enrollmentExists,
+    errorStatus: ERROR_STATUS_TEXT.enrollmentExists,
+  };
 }
 
 function notFound(context: OperationContext): ItemError {
-  return { errorCode: context.recordKind.notFoundCode, errorStatus: context.recordKind.notFoundText };
+  return {
+    errorCode: context.recordKind.notFoundCode,
+    errorStatus: context.recordKind.notFoundText,
+  };
 }
 
 function preconditionFailed(id: string, why: string): ItemError {
-  return { errorCode: ERROR_CODES.preconditionFailed, errorStatus: `Precondition failed for "${id}": ${why}.` };
+  return {
+    errorCode: ERROR_CODES.preconditionFailed,
+    errorStatus: `Precondition failed for "${id}": ${why}.`,
+  };
+}
+
+function refuse(message: string): ParsedBulk {
+  return { ok: false, message };
 }

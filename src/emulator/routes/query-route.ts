@@ -39,10 +39,21 @@ export function queryRegistrations(context: OperationContext): RouteReply {
     (registration) => registration.enrollmentGroupId?.toLowerCase() === groupId,
   );
 
-  return pageReply(page.values.map((registration) => registration.state), page, paging, 'DeviceRegistration');
+  const states = page.values.map((registration) => registration.state);
+
+  return pageReply(states, page, paging, 'DeviceRegistration');
 }
 
-type Paging = { ok: true; after: number; pageSize: number; requestedSize: string | undefined } | { ok: false; reply: RouteReply };
+interface PageRequest {
+  ok: true;
+  /** Sequence to resume after; 0 from the start. */
+  after: number;
+  pageSize: number;
+  /** The `x-ms-max-item-count` the client sent, if any (echoed back). */
+  requestedSize: string | undefined;
+}
+
+type Paging = PageRequest | { ok: false; reply: RouteReply };
 
 function readPaging(context: OperationContext, itemType: QueryItemType): Paging {
   const requested = readHeader(context.headers['x-ms-max-item-count']);
@@ -51,35 +62,60 @@ function readPaging(context: OperationContext, itemType: QueryItemType): Paging 
   if (requested !== undefined) {
     pageSize = Number(requested);
     if (!/^\d+$/.test(requested.trim()) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-      return { ok: false, reply: badRequestReply(`x-ms-max-item-count: must be a whole number 1..${MAX_PAGE_SIZE}, found "${requested.slice(0, 40)}"`) };
+      const found = requested.slice(0, 40);
+      const rule = `must be a whole number 1..${MAX_PAGE_SIZE}`;
+      const message = `x-ms-max-item-count: ${rule}, found "${found}"`;
+
+      return { ok: false, reply: badRequestReply(message) };
     }
   }
 
   const token = readHeader(context.headers['x-ms-continuation']);
   const after = token === undefined ? 0 : decodeContinuation(token, itemType);
   if (after === undefined) {
-    return { ok: false, reply: badRequestReply('x-ms-continuation: not a token this emulator issued for this query') };
+    const message = 'x-ms-continuation: not a token this emulator issued for this query';
+
+    return { ok: false, reply: badRequestReply(message) };
   }
 
   return { ok: true, after, pageSize, requestedSize: requested };
 }
 
 function findQueryProblem(body: unknown): string | undefined {
-  if (!isObject(body)) return `Query specification: expected a JSON object, found ${describeJson(body)}`;
+  if (!isObject(body)) {
+    return `Query specification: expected a JSON object, found ${describeJson(body)}`;
+  }
 
   const query = body['query'];
   if (typeof query !== 'string') return `query: required string, found ${describeJson(query)}`;
   if (!SELECT_ALL.test(query)) {
-    return `query: the emulator only understands "SELECT *" (optionally "FROM …"), found "${query.slice(0, 80)}"`;
+    const found = query.slice(0, 80);
+
+    const rule = 'the emulator only understands "SELECT *" (optionally "FROM …")';
+
+    return `query: ${rule}, found "${found}"`;
   }
 
   return undefined;
 }
 
-function pageReply(items: unknown[], page: StorePage<unknown>, paging: Paging & { ok: true }, itemType: QueryItemType): RouteReply {
-  const headers: Record<string, string> = { 'x-ms-item-type': itemType, 'x-content-type-options': 'nosniff' };
-  if (paging.requestedSize !== undefined) headers['x-ms-max-item-count'] = String(paging.pageSize);
-  if (page.resumeAfter !== undefined) headers['x-ms-continuation'] = encodeContinuation(page.resumeAfter, itemType);
+function pageReply(
+  items: unknown[],
+  page: StorePage<unknown>,
+  paging: PageRequest,
+  itemType: QueryItemType,
+): RouteReply {
+  const headers: Record<string, string> = {
+    'x-ms-item-type': itemType,
+    'x-content-type-options': 'nosniff',
+  };
+  if (paging.requestedSize !== undefined) {
+    headers['x-ms-max-item-count'] = String(paging.pageSize);
+  }
+
+  if (page.resumeAfter !== undefined) {
+    headers['x-ms-continuation'] = encodeContinuation(page.resumeAfter, itemType);
+  }
 
   return jsonReply(items, headers);
 }

@@ -5,7 +5,9 @@
  */
 import { ERROR_CODES, ERROR_STATUS_TEXT } from '../../dps/contract/index.js';
 import { errorReply, jsonReply, NO_CONTENT_REPLY, type RouteReply } from '../http/route-reply.js';
+import { describeJson } from '../records/id-rules.js';
 import { normalizeRecord, type StoredRecord } from '../records/normalize-record.js';
+import { isObject } from '../records/record-rules.js';
 import { viewAfterWrite, viewOnRead } from '../records/views.js';
 import {
   badRequestReply,
@@ -37,17 +39,26 @@ export function putRecord(context: OperationContext): RouteReply {
   const store = state.storeFor(recordKind);
   const existing = store.get(id);
 
-  const bodyId = (context.body as Record<string, unknown> | null)?.[recordKind.idField];
+  if (!isObject(context.body)) {
+    const found = describeJson(context.body);
+
+    return badRequestReply(`${recordKind.label}: expected a JSON object, found ${found}`);
+  }
+
+  const bodyId = context.body[recordKind.idField];
   if (typeof bodyId === 'string' && bodyId.toLowerCase() !== id.toLowerCase()) {
-    return badRequestReply(`${recordKind.idField}: the body names "${bodyId}" but the path names "${id}"`);
+    const message = `${recordKind.idField}: the body names "${bodyId}" but the path names "${id}"`;
+
+    return badRequestReply(message);
   }
 
   const blocked = checkWritePrecondition(context, existing);
   if (blocked !== undefined) return blocked;
 
   // The path is the authority on the ID; a body without one takes it from there.
-  const input = { ...(context.body as Record<string, unknown>), [recordKind.idField]: bodyId ?? id };
-  const normalized = normalizeRecord(input, recordKind, context.settings.records, existing, context.clock);
+  const input = { ...context.body, [recordKind.idField]: bodyId ?? id };
+  const { records } = context.settings;
+  const normalized = normalizeRecord(input, recordKind, records, existing, context.clock);
   if (!normalized.ok) return badRequestReply(normalized.message);
 
   store.put(id, normalized.record);
@@ -63,7 +74,9 @@ export function deleteRecord(context: OperationContext): RouteReply {
   const existing = store.get(id);
   const ifMatch = readIfMatch(context.headers);
 
-  if (existing === undefined) return missingWithIfMatch(context, ifMatch) ?? notFoundReply(recordKind);
+  if (existing === undefined) {
+    return missingWithIfMatch(context, ifMatch) ?? notFoundReply(recordKind);
+  }
   if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== existing.etag) {
     return preconditionFailedReply(`If-Match does not name the current etag of "${id}"`);
   }
@@ -82,7 +95,10 @@ export function getAttestation(context: OperationContext): RouteReply {
   return record === undefined ? notFoundReply(context.recordKind) : jsonReply(record.attestation);
 }
 
-function checkWritePrecondition(context: OperationContext, existing: StoredRecord | undefined): RouteReply | undefined {
+function checkWritePrecondition(
+  context: OperationContext,
+  existing: StoredRecord | undefined,
+): RouteReply | undefined {
   const ifMatch = readIfMatch(context.headers);
   const id = context.id!;
 
@@ -100,7 +116,10 @@ function checkWritePrecondition(context: OperationContext, existing: StoredRecor
 }
 
 /** If-Match on an ID that does not exist: 404 or 412 by switch (unconfirmed, contract 3.1). */
-function missingWithIfMatch(context: OperationContext, ifMatch: string | undefined): RouteReply | undefined {
+function missingWithIfMatch(
+  context: OperationContext,
+  ifMatch: string | undefined,
+): RouteReply | undefined {
   if (ifMatch === undefined) return undefined;
 
   return context.settings.ifMatchOnMissing === 'precondition-failed'

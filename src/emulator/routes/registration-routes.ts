@@ -8,9 +8,15 @@ import type { DeviceRegistrationState } from '../../dps/contract/index.js';
 import { errorReply, jsonReply, NO_CONTENT_REPLY, type RouteReply } from '../http/route-reply.js';
 import { createEtag, formatServiceTimestamp } from '../store/timestamps.js';
 import type { ServiceState } from '../service-state.js';
-import { preconditionFailedReply, readIfMatch, type OperationContext } from './operation-context.js';
+import {
+  preconditionFailedReply,
+  readIfMatch,
+  type OperationContext,
+} from './operation-context.js';
 
 const REGISTRATION_NOT_FOUND = 'Registration not found.';
+/** The hub a simulated registration lands on when its enrollment names none. */
+const STAND_IN_HUB = 'emulated-hub.azure-devices.net';
 
 export function getRegistration(context: OperationContext): RouteReply {
   const registration = context.state.registrations.get(context.id!);
@@ -23,11 +29,15 @@ export function getRegistration(context: OperationContext): RouteReply {
 export function deleteRegistration(context: OperationContext): RouteReply {
   const id = context.id!;
   const registration = context.state.registrations.get(id);
-  if (registration === undefined) return errorReply(404, ERROR_CODES.registrationNotFound, REGISTRATION_NOT_FOUND);
+  if (registration === undefined) {
+    return errorReply(404, ERROR_CODES.registrationNotFound, REGISTRATION_NOT_FOUND);
+  }
 
   const ifMatch = readIfMatch(context.headers);
   if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== registration.state['etag']) {
-    return preconditionFailedReply(`If-Match does not name the current etag of registration "${id}"`);
+    return preconditionFailedReply(
+      `If-Match does not name the current etag of registration "${id}"`,
+    );
   }
 
   context.state.registrations.delete(id);
@@ -54,17 +64,21 @@ export function simulateRegistration(
     ? state.enrollments.get(registrationId)
     : state.enrollmentGroups.get(enrollmentGroupId);
   if (enrollment === undefined) {
-    const what = enrollmentGroupId === undefined ? `enrollment "${registrationId}"` : `enrollment group "${enrollmentGroupId}"`;
+    const what = enrollmentGroupId === undefined
+      ? `enrollment "${registrationId}"`
+      : `enrollment group "${enrollmentGroupId}"`;
 
     return { ok: false, status: 404, message: `No ${what} to register through` };
   }
 
   const hubs = enrollment['iotHubs'] as string[] | undefined;
+  const hostName = enrollment['iotHubHostName'] as string | undefined;
   const timestamp = formatServiceTimestamp(nowMs);
+  const earlier = state.registrations.get(registrationId)?.state['createdDateTimeUtc'];
   const registrationState: DeviceRegistrationState = {
     registrationId,
-    createdDateTimeUtc: state.registrations.get(registrationId)?.state['createdDateTimeUtc'] ?? timestamp,
-    assignedHub: hubs?.[0] ?? (enrollment['iotHubHostName'] as string | undefined) ?? 'emulated-hub.azure-devices.net',
+    createdDateTimeUtc: earlier ?? timestamp,
+    assignedHub: hubs?.[0] ?? hostName ?? STAND_IN_HUB,
     deviceId: (enrollment['deviceId'] as string | undefined) ?? registrationId,
     status: 'assigned',
     substatus: 'initialAssignment',

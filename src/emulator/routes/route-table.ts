@@ -3,7 +3,11 @@
  * (the Node SDK itself sends both `enrollmentGroups` and `enrollmentgroups`).
  */
 import type { Permission } from '../auth/permissions.js';
-import { ENROLLMENT_GROUP, INDIVIDUAL_ENROLLMENT, type RecordKind } from '../records/record-kind.js';
+import {
+  ENROLLMENT_GROUP,
+  INDIVIDUAL_ENROLLMENT,
+  type RecordKind,
+} from '../records/record-kind.js';
 
 export type Operation =
   | 'bulk'
@@ -50,7 +54,11 @@ function recordRoutes(prefix: string, recordKind: RecordKind): RouteDefinition[]
     { pattern: [prefix], methods: { POST: 'bulk' }, recordKind },
     { pattern: [prefix, 'query'], methods: { POST: 'query' }, recordKind },
     { pattern: [prefix, null], methods: { GET: 'get', PUT: 'put', DELETE: 'delete' }, recordKind },
-    { pattern: [prefix, null, 'attestationmechanism'], methods: { POST: 'attestation' }, recordKind },
+    {
+      pattern: [prefix, null, 'attestationmechanism'],
+      methods: { POST: 'attestation' },
+      recordKind,
+    },
   ];
 }
 
@@ -77,16 +85,23 @@ export function matchRoute(method: string, segments: readonly string[]): RouteMa
     if (id === false) continue;
 
     const operation = route.methods[method];
-    if (operation !== undefined) return { kind: 'matched', operation, recordKind: route.recordKind, id };
+    if (operation !== undefined) {
+      return { kind: 'matched', operation, recordKind: route.recordKind, id };
+    }
 
     for (const name of Object.keys(route.methods)) allowed.add(name);
   }
 
-  return allowed.size === 0 ? { kind: 'not-found' } : { kind: 'method-not-allowed', allowed: [...allowed] };
+  return allowed.size === 0
+    ? { kind: 'not-found' }
+    : { kind: 'method-not-allowed', allowed: [...allowed] };
 }
 
 /** The ID the pattern captured, undefined when it has none, or false when it does not match. */
-function matchPattern(pattern: ReadonlyArray<string | null>, segments: readonly string[]): string | undefined | false {
+function matchPattern(
+  pattern: ReadonlyArray<string | null>,
+  segments: readonly string[],
+): string | undefined | false {
   if (pattern.length !== segments.length) return false;
 
   let id: string | undefined;

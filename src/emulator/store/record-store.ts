@@ -80,7 +80,9 @@ export class RecordStore<Value> {
 
   /** Every record as [lower-cased key, value], in creation order. */
   entries(): Array<[string, Value]> {
-    return this.#ordered.filter((entry) => !entry.isDeleted).map((entry) => [entry.key, entry.value]);
+    return this.#ordered
+      .filter((entry) => !entry.isDeleted)
+      .map((entry) => [entry.key, entry.value]);
   }
 
   /** Every value, in creation order. */

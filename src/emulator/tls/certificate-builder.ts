@@ -72,7 +72,8 @@ export function buildCertificate(request: CertificateRequest): string {
     request.subjectKeys.publicKey.export({ type: 'spki', format: 'der' }),
     explicit(3, sequence(...extensions(request))),
   );
-  const signature = sign('sha256', toBeSigned, request.issuer?.privateKey ?? request.subjectKeys.privateKey);
+  const signingKey = request.issuer?.privateKey ?? request.subjectKeys.privateKey;
+  const signature = sign('sha256', toBeSigned, signingKey);
   const der = sequence(toBeSigned, algorithm, bitString(signature));
 
   return toPem(der);
@@ -86,7 +87,11 @@ function extensions(request: CertificateRequest): Buffer[] {
   const list = [
     extension(BASIC_CONSTRAINTS, true, request.isAuthority ? sequence(booleanTrue()) : sequence()),
     // keyUsage bits: digitalSignature (0x80); an authority adds keyCertSign and cRLSign (0x06).
-    extension(KEY_USAGE, true, request.isAuthority ? bitString(Buffer.from([0x86]), 1) : bitString(Buffer.from([0x80]), 7)),
+    extension(
+      KEY_USAGE,
+      true,
+      request.isAuthority ? bitString(Buffer.from([0x86]), 1) : bitString(Buffer.from([0x80]), 7),
+    ),
   ];
 
   const names = [
@@ -117,12 +122,16 @@ function encodeAddress(address: string): Buffer {
   const headGroups = head === '' ? [] : head.split(':');
   const tailGroups = tail === '' ? [] : tail.split(':');
   const groups = address.includes('::')
-    ? [...headGroups, ...Array<string>(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups]
+    ? [...headGroups, ...zeroGroups(8 - headGroups.length - tailGroups.length), ...tailGroups]
     : headGroups;
   const bytes = Buffer.alloc(16);
   groups.forEach((group, index) => bytes.writeUInt16BE(parseInt(group, 16), index * 2));
 
   return bytes;
+}
+
+function zeroGroups(count: number): string[] {
+  return Array.from({ length: count }, () => '0');
 }
 
 function toPem(der: Buffer): string {

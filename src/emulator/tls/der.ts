@@ -24,13 +24,15 @@ export function set(...children: Buffer[]): Buffer {
   return element(0x31, Buffer.concat(children));
 }
 
-/** A non-negative INTEGER from big-endian bytes (a leading zero is added when the top bit is set). */
+/** A non-negative INTEGER from big-endian bytes (a zero byte leads when the top bit is set). */
 export function unsignedInteger(bytes: Buffer): Buffer {
   let start = 0;
   while (start < bytes.length - 1 && bytes[start] === 0) start += 1;
   const trimmed = bytes.subarray(start);
 
-  return element(0x02, (trimmed[0]! & 0x80) !== 0 ? Buffer.concat([Buffer.from([0]), trimmed]) : trimmed);
+  const needsZero = (trimmed[0]! & 0x80) !== 0;
+
+  return element(0x02, needsZero ? Buffer.concat([Buffer.from([0]), trimmed]) : trimmed);
 }
 
 export function smallInteger(value: number): Buffer {

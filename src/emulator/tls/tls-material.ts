@@ -14,12 +14,18 @@ export interface TlsMaterial {
 
 const CA_NAME = 'dps-bulk emulator local CA';
 
-export function resolveTlsMaterial(tls: boolean | { cert: string; key: string } | undefined): TlsMaterial | undefined {
+export function resolveTlsMaterial(
+  tls: boolean | { cert: string; key: string } | undefined,
+): TlsMaterial | undefined {
   if (tls === undefined || tls === false) return undefined;
   if (tls !== true) return { cert: tls.cert, key: tls.key };
 
   const authorityKeys = generateKeyPair();
-  const caCertificate = buildCertificate({ commonName: CA_NAME, subjectKeys: authorityKeys, isAuthority: true });
+  const caCertificate = buildCertificate({
+    commonName: CA_NAME,
+    subjectKeys: authorityKeys,
+    isAuthority: true,
+  });
   const serverKeys = generateKeyPair();
   const cert = buildCertificate({
     commonName: 'localhost',
@@ -30,5 +36,7 @@ export function resolveTlsMaterial(tls: boolean | { cert: string; key: string } 
     usage: 'server',
   });
 
-  return { cert, key: serverKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, caCertificate };
+  const key = serverKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+
+  return { cert, key, caCertificate };
 }
