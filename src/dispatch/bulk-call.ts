@@ -127,7 +127,7 @@ function rejected(
 
   const { errorCode, text } = describeServiceError(result.reply);
   const sank = isSplittable(status) && originalSize > 1;
-  const note = sank ? `; this row sank its call of ${originalSize} rows` : '';
+  const note = sank ? ` (this row sank its call of ${originalSize} rows)` : '';
   const message = `HTTP ${status}: ${text}${note}`;
 
   return allRows(spec.rows, callFailed({ httpStatus: status, errorCode, message }));

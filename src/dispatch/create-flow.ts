@@ -17,7 +17,7 @@ import { rewriteRows } from './rewrite-flow.js';
 import type { TrackedRow } from './row-ledger.js';
 import { UPSERT_PLAN } from './upsert-plan.js';
 
-const UPSERT_HINT = 'use --mode upsert to update existing enrollments';
+const UPSERT_HINT = 'Use --mode upsert to update existing enrollments.';
 
 function isAlreadyExists(result: RowCallResult): boolean {
   return result.kind === 'item-error' && result.errorCode === ERROR_CODES.enrollmentExists;
@@ -39,11 +39,15 @@ function decideCreates(
   return existing;
 }
 
-function failExisting(context: DispatchContext, row: TrackedRow, detail = ''): void {
+/** Fails a row that exists; `detail` continues "Enrollment already exists…" when given. */
+function failExisting(context: DispatchContext, row: TrackedRow, detail?: string): void {
+  const existing =
+    detail === undefined ? 'Enrollment already exists.' : `Enrollment already exists ${detail}.`;
+
   context.ledger.fail(row, {
     httpStatus: 200,
     errorCode: ERROR_CODES.enrollmentExists,
-    message: `Enrollment already exists.${detail}; ${UPSERT_HINT}`,
+    message: `${existing} ${UPSERT_HINT}`,
   });
 }
 
@@ -81,8 +85,8 @@ async function verifyAmbiguous(
       } else if (mode === 'upsert') {
         conflicts.set(row, reading);
       } else {
-        const detail = ` and differs from this row (${differences.join(', ')}); not overwritten`;
-        failExisting(context, row, detail);
+        const fields = differences.join(', ');
+        failExisting(context, row, `and differs from this row (${fields}); not overwritten`);
       }
     }
   }

@@ -27,7 +27,7 @@ export const ADAPTIVE_START_OPERATIONS_PER_MINUTE = DEFAULT_OPERATIONS_PER_MINUT
 /** Floor of the adaptive rate, in operations per minute. */
 export const ADAPTIVE_MIN_OPERATIONS_PER_MINUTE = 60;
 /** While no 429 was ever seen, the rate doubles this often, in milliseconds. */
-export const SLOW_START_PERIOD_MS = 500;
+export const SLOW_START_PERIOD_MS = 250;
 /** After a 429, this long without another one before each increase, in milliseconds. */
 export const QUIET_PERIOD_MS = 2_000;
 /** A 429 multiplies the rate actually sent at by this. */

@@ -94,7 +94,7 @@ describe('dispatcher in create mode', () => {
       httpStatus: 400,
       errorCode: 400000,
       message:
-        'HTTP 400: The attestation of device-9 is malformed.; this row sank its call of 10 rows',
+        'HTTP 400: The attestation of device-9 is malformed. (this row sank its call of 10 rows)',
     });
     // Calls: 10 (rejected) → 5 + 5 (rejected) → 3 + 2 (rejected) → 1 + 1 (rejected).
     expect(outcomes.slice(0, 5)).toEqual([2, 3, 4, 5, 6].map((line) => created(line, 2)));
@@ -187,7 +187,7 @@ describe('dispatcher in create mode', () => {
       attempts: 1,
       httpStatus: 200,
       errorCode: 409201,
-      message: 'Enrollment already exists.; use --mode upsert to update existing enrollments',
+      message: 'Enrollment already exists. Use --mode upsert to update existing enrollments.',
     });
     expect(harness.server.requests).toHaveLength(1);
   });

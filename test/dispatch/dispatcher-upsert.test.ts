@@ -246,8 +246,8 @@ describe('verifying a 409201 after an attempt that may have been applied', () =>
       httpStatus: 200,
       errorCode: 409201,
       message:
-        'Enrollment already exists. and differs from this row (deviceId, initialTwin.tags); ' +
-        'not overwritten; use --mode upsert to update existing enrollments',
+        'Enrollment already exists and differs from this row (deviceId, initialTwin.tags); ' +
+        'not overwritten. Use --mode upsert to update existing enrollments.',
     });
   });
 
