@@ -9,6 +9,7 @@ import type { BulkMode } from '../dps/contract/index.js';
 import type { Batch, SendItem } from './batch.js';
 import { measureEnrollmentBytes, measureEnvelopeBytes } from './batch-size.js';
 
+/** Limits of a Batcher; the defaults are the service's. */
 export interface BatcherOptions {
   /** Most items per call. @default 10 (MAX_BULK_ITEMS) */
   maxItems?: number;

@@ -12,6 +12,7 @@ import { pendForStop, type DispatchContext } from './dispatch-context.js';
 import type { RowFailure, TrackedRow } from './row-ledger.js';
 import { describeLastAnswer, describeServiceError, readBulkResult } from './service-answers.js';
 
+/** What one bulk call (or its split halves) decided for one row. */
 export type RowCallResult =
   | { kind: 'ok'; httpStatus: number }
   /** The 200 reply named this row in errors[]. */

@@ -20,6 +20,7 @@ export interface CallSpec {
   send(client: DpsClient): Promise<DpsAnswer>;
 }
 
+/** How a call ended, with the HTTP attempts it took. */
 export type CallResult =
   /** A reply that ends the call: a success or a final error status. */
   | { kind: 'answered'; reply: DpsReply; attempts: number; maybeApplied: boolean }

@@ -72,6 +72,7 @@ function storedRecordWrite(
   return { kind: 'write', enrollment: { ...enrollment, provisioningStatus: 'disabled' } };
 }
 
+/** The rewrite plan of `--mode disable`. */
 export const DISABLE_PLAN: RewritePlan = {
   action: 'disabled',
 

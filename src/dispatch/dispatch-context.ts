@@ -17,6 +17,7 @@ export type StopReason = 'auth' | 'outage' | 'interrupt';
 export const PRIORITY_NEW_BATCH = 0;
 export const PRIORITY_FOLLOW_UP = 1;
 
+/** The shared state of one dispatcher, handed to every flow and call. */
 export interface DispatchContext {
   readonly client: DpsClient;
   readonly logger: Logger;

@@ -15,6 +15,7 @@ export interface DispatchStatsSnapshot {
   transportErrors: Record<string, number>;
 }
 
+/** Counts requests, retries, 429s and answers per status as calls happen. */
 export class DispatchStats {
   #requests = 0;
   #retries = 0;

@@ -28,6 +28,7 @@ const INTERNAL_ERROR_MESSAGE = 'not decided: internal error in dps-bulk; rerun, 
 /** Batches that may be in progress per call slot: enough that a slot never waits for work. */
 export const BATCHES_IN_PROGRESS_PER_SLOT = 2;
 
+/** What createDispatcher needs. */
 export interface DispatcherOptions {
   client: DpsClient;
   config: DispatchConfig;
@@ -44,6 +45,7 @@ export interface DispatcherOptions {
   governor?: RateGovernor;
 }
 
+/** Sends batches and reports one outcome per row (see createDispatcher). */
 export interface Dispatcher {
   /**
    * Takes a batch; returns at once (the work runs in the background). Call waitForCapacity()

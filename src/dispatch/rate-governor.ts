@@ -53,6 +53,7 @@ export interface RateGovernorState {
   pausedUntilMs: number;
 }
 
+/** Decides when each call may start; see the module comment. */
 export class RateGovernor {
   readonly #adaptive: boolean;
   readonly #window = new OperationWindow(OBSERVATION_WINDOW_MS);

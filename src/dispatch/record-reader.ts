@@ -9,6 +9,7 @@ import { PRIORITY_FOLLOW_UP, type DispatchContext } from './dispatch-context.js'
 import type { RowFailure, TrackedRow } from './row-ledger.js';
 import { describeLastAnswer, describeServiceError } from './service-answers.js';
 
+/** What reading a row's stored record found. */
 export type RecordReading =
   | { kind: 'found'; record: IndividualEnrollment; keys?: SymmetricKeyAttestation }
   | { kind: 'absent'; httpStatus: number; errorCode?: number | string }

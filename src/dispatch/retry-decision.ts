@@ -28,6 +28,7 @@ export type AttemptResult =
   | { kind: 'reply'; status: number; headers: Record<string, string> }
   | { kind: 'transport-error'; code: TransportErrorCode };
 
+/** Everything the decision looks at. */
 export interface RetryInput {
   /** 1-based number of the attempt that just ended. */
   attempt: number;
@@ -42,6 +43,7 @@ export interface RetryInput {
 /** Why a failure may pass if tried again. */
 export type RetryReason = 'throttled' | 'server-error' | 'timeout' | 'connection';
 
+/** What follows an attempt. */
 export type RetryDecision =
   /** Try again after `delayMs`; `retryAfterMs` is set when the service asked for the wait. */
   | { kind: 'retry'; delayMs: number; reason: RetryReason; retryAfterMs?: number }

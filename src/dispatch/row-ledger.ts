@@ -40,6 +40,7 @@ export interface RowFailure {
   message: string;
 }
 
+/** Tracks undecided rows and hands each one outcome to the listener. */
 export class RowLedger {
   readonly #listener: OutcomeListener;
   readonly #logger: Logger;

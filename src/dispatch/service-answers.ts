@@ -9,6 +9,7 @@ import type { DpsAnswer, DpsReply } from '../dps/client/index.js';
 /** Longest service text we copy into a row's message, in characters. */
 export const MAX_SERVICE_TEXT_CHARACTERS = 300;
 
+/** A 2xx bulk reply, read. */
 export type BulkResultReading =
   /** Per-item errors keyed by lower-cased registration ID; every other item succeeded. */
   | { readable: true; errorsById: Map<string, BulkOperationError> }

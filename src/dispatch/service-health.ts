@@ -34,10 +34,21 @@ export class OutageDetector {
   }
 }
 
+/** Transport failures that say the service cannot be reached or does not answer. */
+const UNAVAILABLE_TRANSPORT = new Set([
+  'timeout',
+  'connection-refused',
+  'connection-reset',
+  'connection-closed',
+  'dns',
+  'unreachable',
+  'network',
+]);
+
 function isUnavailability(result: AttemptResult): boolean {
   if (result.kind === 'reply') return result.status >= 500 || result.status === 408;
 
-  return result.code !== 'tls' && result.code !== 'client-closed';
+  return UNAVAILABLE_TRANSPORT.has(result.code);
 }
 
 /** What to do after an answer, as far as authentication goes. */

@@ -32,6 +32,7 @@ function withStoredKeys(
   };
 }
 
+/** The rewrite plan of `--mode upsert` for rows that already exist. */
 export const UPSERT_PLAN: RewritePlan = {
   action: 'updated',
 

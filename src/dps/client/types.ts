@@ -57,6 +57,7 @@ export interface DpsTransportError {
   credentialGeneration: number;
 }
 
+/** How every client call ends: a reply of any status, or a transport error. */
 export type DpsAnswer = DpsReply | DpsTransportError;
 
 /** The service API for individual enrollments, one method per route (contract section 1). */
