@@ -18,6 +18,8 @@ export interface ProcessFigures {
 
 /** What a dps-bulk run reported in its summary.json, next to its process figures. */
 export interface RunFigures extends ProcessFigures {
+  /** The run's own clock (summary.json durationSeconds): wall time less start-up and exit. */
+  runSeconds: number;
   requests: number;
   retries: number;
   throttled: number;

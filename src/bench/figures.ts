@@ -32,6 +32,7 @@ export function runFigures(scenario: string, result: DpsBulkRun): RunFigures {
 
   return {
     ...processFigures(result.process, done),
+    runSeconds: summary.durationSeconds,
     requests: summary.requests,
     retries: summary.retries,
     throttled: summary.throttled,

@@ -2,7 +2,12 @@
  * The bench's results as tables: one per measurement of issue 6 item 3, then the targets. The
  * same sections render as text for the terminal or as Markdown for docs/performance.md.
  */
-import type { BenchResults, ProcessFigures, ThrottledRun } from './bench-results.js';
+import type {
+  BenchResults,
+  EndToEndResults,
+  ProcessFigures,
+  ThrottledRun,
+} from './bench-results.js';
 import {
   formatCount,
   formatMegabytes,
@@ -105,7 +110,7 @@ function endToEndSection({ endToEnd }: BenchResults): Section | undefined {
         formatCpu(endToEnd.emulatorCpuShare),
       ],
     ],
-    notes: [`Bound by: ${endToEnd.boundBy} (CPU is core-seconds per second; 1.00 = one core).`],
+    notes: [describeBound(endToEnd.boundBy)],
   };
 }
 
@@ -229,6 +234,15 @@ function errorsSection({ errors }: BenchResults): Section | undefined {
     rows: errors.map((error) => [error.scenario, error.message.replace(/\s+/g, ' ').slice(0, 400)]),
     notes: [],
   };
+}
+
+function describeBound(boundBy: EndToEndResults['boundBy']): string {
+  const unit = 'CPU is core-seconds per second of wall time; 1.00 = one core busy throughout.';
+  if (boundBy === 'neither') {
+    return `Neither side is CPU-bound: the time goes to waiting (disk syncs, pacing). ${unit}`;
+  }
+
+  return `Bound by ${boundBy}: its CPU share is closest to a full core. ${unit}`;
 }
 
 function describeEmulatorCounts(entry: ThrottledRun): string {

@@ -14,6 +14,7 @@ function runFigures(overrides: Partial<RunFigures>): RunFigures {
     wallSeconds: 61,
     rowsPerSecond: 983.6,
     exitCode: 0,
+    runSeconds: 60.2,
     requests: 6_000,
     retries: 0,
     throttled: 0,
