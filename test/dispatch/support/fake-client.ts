@@ -2,7 +2,7 @@
  * An in-memory DpsClient whose answers a test scripts per call. For timing tests under fake
  * timers, where a real socket would not move with the clock.
  */
-import type { DpsAnswer, DpsClient } from '../../../src/dps/client/index.js';
+import type { DpsAnswer, DpsClient, DpsReply } from '../../../src/dps/client/index.js';
 import type { BulkMode, IndividualEnrollment } from '../../../src/dps/contract/index.js';
 
 export interface FakeCall {
@@ -71,7 +71,7 @@ export function fakeReply(
   status: number,
   body: unknown = undefined,
   headers: Record<string, string> = {},
-): DpsAnswer {
+): DpsReply {
   return { kind: 'reply', status, headers, body, durationMs: 1, credentialGeneration: 1 };
 }
 
