@@ -50,6 +50,7 @@ export interface Dispatcher {
   /**
    * Takes a batch; returns at once (the work runs in the background). Call waitForCapacity()
    * first to keep memory bounded. After a stop, the batch's rows are reported pending at once.
+   * The flow follows `config.mode`; `batch.mode` is not consulted.
    */
   submit(batch: Batch): void;
   /** Resolves when another batch may be submitted (at once when stopped). */
