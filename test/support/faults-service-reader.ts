@@ -32,6 +32,7 @@ const MAX_READ_ATTEMPTS = 12;
 const RETRY_WAIT_MS = 5;
 const LONGEST_RETRY_AFTER_MS = 5_000;
 const PAGE_SIZE = 10_000;
+const KEY_READS_AT_ONCE = 4;
 
 interface Answer {
   status: number;
@@ -78,15 +79,23 @@ export class ServiceReader {
       continuation = typeof next === 'string' && next !== '' ? next : undefined;
     } while (continuation !== undefined);
 
-    if (withKeys) {
-      for (const record of held.values()) await this.#readKeys(record);
-    }
+    if (withKeys) await this.#readAllKeys([...held.values()]);
 
     return held;
   }
 
   async close(): Promise<void> {
     await this.#agent.close();
+  }
+
+  /** Key reads, a few at a time: one request per record. */
+  async #readAllKeys(records: HeldEnrollment[]): Promise<void> {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < records.length) await this.#readKeys(records[next++]!);
+    };
+
+    await Promise.all(Array.from({ length: KEY_READS_AT_ONCE }, worker));
   }
 
   async #readKeys(record: HeldEnrollment): Promise<void> {
