@@ -17,7 +17,8 @@ export interface ValidRow {
   /** What the row asks the service to hold. Carries secrets: never log or report it. */
   enrollment: IndividualEnrollment;
   /** sha256 (hex) of the normalised enrollment, secrets included; lets the state store skip
-   * unchanged rows without ever storing a secret. */
+   * unchanged rows without ever storing a secret. The row checker computes it on first read
+   * (`validate` never pays for it): read it before changing `enrollment`. */
   fingerprint: string;
   warnings: RowIssue[];
 }
