@@ -30,7 +30,11 @@ export class EmulatorClient {
   readonly #agent: Agent;
   readonly #connectionString: string;
 
-  constructor(emulator: RunningEmulator, connectionString = emulator.connectionString, agent?: Agent) {
+  constructor(
+    emulator: RunningEmulator,
+    connectionString = emulator.connectionString,
+    agent?: Agent,
+  ) {
     this.#emulator = emulator;
     this.#connectionString = connectionString;
     this.#agent = agent ?? new Agent({ connections: 8 });
@@ -51,7 +55,8 @@ export class EmulatorClient {
   async send(path: string, options: SendOptions = {}): Promise<RawAnswer> {
     const apiVersion = options.apiVersion === undefined ? '2021-10-01' : options.apiVersion;
     const separator = path.includes('?') ? '&' : '?';
-    const url = `${this.#emulator.endpoint}${path}${apiVersion === null ? '' : `${separator}api-version=${apiVersion}`}`;
+    const query = apiVersion === null ? '' : `${separator}api-version=${apiVersion}`;
+    const url = `${this.#emulator.endpoint}${path}${query}`;
     const headers: Record<string, string> = { ...options.headers };
     const authorization = options.authorization === undefined ? this.sas() : options.authorization;
     if (authorization !== null) headers['authorization'] = authorization;
@@ -62,7 +67,8 @@ export class EmulatorClient {
       headers['content-type'] ??= 'application/json; charset=utf-8';
     }
 
-    const answer = await request(url, { method: options.method ?? 'GET', headers, body, dispatcher: this.#agent });
+    const method = options.method ?? 'GET';
+    const answer = await request(url, { method, headers, body, dispatcher: this.#agent });
     const text = await answer.body.text();
 
     return { status: answer.statusCode, headers: answer.headers, body: parseJson(text), text };
@@ -72,9 +78,42 @@ export class EmulatorClient {
     return this.send('/enrollments', { method: 'POST', body: { mode, enrollments } });
   }
 
+  /** PUT /enrollments/{id} (percent-encoded), with optional extra headers such as If-Match. */
+  put(id: string, body: unknown, headers?: Record<string, string>): Promise<RawAnswer> {
+    return this.send(enrollmentPath(id), { method: 'PUT', body, headers: headers ?? {} });
+  }
+
+  get(id: string): Promise<RawAnswer> {
+    return this.send(enrollmentPath(id));
+  }
+
+  remove(id: string, headers?: Record<string, string>): Promise<RawAnswer> {
+    return this.send(enrollmentPath(id), { method: 'DELETE', headers: headers ?? {} });
+  }
+
+  attestation(id: string): Promise<RawAnswer> {
+    return this.send(`${enrollmentPath(id)}/attestationmechanism`, { method: 'POST' });
+  }
+
+  /** POST {path} with `{ query }` and the paging headers given. */
+  query(path: string, headers: Record<string, string> = {}, text = 'SELECT *'): Promise<RawAnswer> {
+    return this.send(path, { method: 'POST', body: { query: text }, headers });
+  }
+
+  /** A `/__emulator/…` helper route: no auth, no api-version. */
+  admin(path: string, method: 'GET' | 'POST' = 'GET', body?: unknown): Promise<RawAnswer> {
+    const options: SendOptions = { method, body, authorization: null, apiVersion: null };
+
+    return this.send(`/__emulator/${path}`, options);
+  }
+
   async close(): Promise<void> {
     await this.#agent.close();
   }
+}
+
+function enrollmentPath(id: string): string {
+  return `/enrollments/${encodeURIComponent(id)}`;
 }
 
 function parseJson(text: string): unknown {
@@ -87,7 +126,10 @@ function parseJson(text: string): unknown {
 }
 
 /** A symmetric-key enrollment with no keys (the service generates them). */
-export function symmetricEnrollment(registrationId: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function symmetricEnrollment(
+  registrationId: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return { registrationId, attestation: { type: 'symmetricKey' }, ...extra };
 }
 
