@@ -7,7 +7,15 @@ import { InvalidArgumentError } from 'commander';
 import type { LogLevel, RunMode } from '../job/run-config.js';
 
 export const RUN_MODES: readonly RunMode[] = ['upsert', 'create', 'delete', 'disable'];
-export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+export const LOG_LEVELS: readonly LogLevel[] = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+];
 
 export function parsePositiveInteger(value: string): number {
   if (!/^\d+$/.test(value.trim()) || Number(value) < 1) {

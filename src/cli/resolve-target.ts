@@ -41,7 +41,10 @@ export function targetFromConnectionString(
     connection = parseConnectionString(text);
   } catch (error) {
     if (error instanceof ConnectionStringError) {
-      throw new JobError(`${CONNECTION_STRING_VARIABLE}: ${error.message}`, EXIT_CODES.configuration);
+      throw new JobError(
+        `${CONNECTION_STRING_VARIABLE}: ${error.message}`,
+        EXIT_CODES.configuration,
+      );
     }
     throw error;
   }
@@ -64,6 +67,9 @@ function readCaCertificate(path: string): string {
     return readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new JobError(`--ca-cert ${path}: cannot read the file (${code})`, EXIT_CODES.configuration);
+    throw new JobError(
+      `--ca-cert ${path}: cannot read the file (${code})`,
+      EXIT_CODES.configuration,
+    );
   }
 }

@@ -4,12 +4,7 @@ export type { StopReason } from './dispatch-context.js';
 export type { DispatchStatsSnapshot } from './dispatch-stats.js';
 export type { OutcomeDetail, OutcomeListener } from './row-ledger.js';
 export { decideRetry, DEFAULT_RETRY_POLICY } from './retry-decision.js';
-export type {
-  AttemptResult,
-  RetryDecision,
-  RetryInput,
-  RetryPolicy,
-} from './retry-decision.js';
+export type { AttemptResult, RetryDecision, RetryInput, RetryPolicy } from './retry-decision.js';
 export { computeBackoffDelayMs, parseRetryAfterMs } from './backoff.js';
 export type { BackoffPolicy, JitterKind } from './backoff.js';
 export { RateGovernor } from './rate-governor.js';

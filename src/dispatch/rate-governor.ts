@@ -144,7 +144,7 @@ export class RateGovernor {
   async waitForTurn(now: () => number, signal?: AbortSignal): Promise<boolean> {
     if (!(await sleep(this.reserve(now()), signal))) return false;
 
-    for (let pauseMs = this.pauseRemainingMs(now()); pauseMs > 0; ) {
+    for (let pauseMs = this.pauseRemainingMs(now()); pauseMs > 0;) {
       if (!(await sleep(pauseMs, signal))) return false;
       pauseMs = this.pauseRemainingMs(now());
     }

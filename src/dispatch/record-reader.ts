@@ -16,9 +16,7 @@ export type RecordReading =
   | ({ kind: 'failed' } & RowFailure)
   | { kind: 'stopped' };
 
-type CallOutcome =
-  | { kind: 'body'; body: unknown }
-  | Exclude<RecordReading, { kind: 'found' }>;
+type CallOutcome = { kind: 'body'; body: unknown } | Exclude<RecordReading, { kind: 'found' }>;
 
 async function call(
   context: DispatchContext,

@@ -54,8 +54,7 @@ async function prepareWrites(
 ): Promise<Map<TrackedRow, IndividualEnrollment>> {
   const readings = await Promise.all(
     rows.map(
-      (row) =>
-        known.get(row) ?? readRecord(context, row, (record) => plan.needsKeys(row, record)),
+      (row) => known.get(row) ?? readRecord(context, row, (record) => plan.needsKeys(row, record)),
     ),
   );
   const writes = new Map<TrackedRow, IndividualEnrollment>();

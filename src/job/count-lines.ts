@@ -11,7 +11,11 @@ export async function estimateRecordCount(path: string): Promise<number> {
   let lastByte = NEWLINE;
 
   for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
-    for (let index = chunk.indexOf(NEWLINE); index !== -1; index = chunk.indexOf(NEWLINE, index + 1)) {
+    for (
+      let index = chunk.indexOf(NEWLINE);
+      index !== -1;
+      index = chunk.indexOf(NEWLINE, index + 1)
+    ) {
       newlines += 1;
     }
 

@@ -37,7 +37,10 @@ export function unchangedOutcome(row: ValidRow, note: string): RowOutcome {
 }
 
 /** Accepts a checked row or a send item: only the line and the ID are used. */
-export function pendingOutcome(row: Pick<CheckedRow, 'line' | 'registrationId'>, why: string): RowOutcome {
+export function pendingOutcome(
+  row: Pick<CheckedRow, 'line' | 'registrationId'>,
+  why: string,
+): RowOutcome {
   return {
     line: row.line,
     registrationId: row.registrationId,

@@ -13,7 +13,10 @@ export async function openManifestOrFail(config: ManifestConfig): Promise<Opened
   } catch (error) {
     if (error instanceof ManifestError) throw new JobError(error.message, EXIT_CODES.configuration);
     if (isFileSystemError(error)) {
-      throw new JobError(`cannot read manifest ${config.path}: ${error.code}`, EXIT_CODES.configuration);
+      throw new JobError(
+        `cannot read manifest ${config.path}: ${error.code}`,
+        EXIT_CODES.configuration,
+      );
     }
     throw error;
   }

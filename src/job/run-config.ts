@@ -39,9 +39,7 @@ export interface ServiceTarget {
   /** SAS resource and the name the report shows: the connection string's HostName. */
   hostName: string;
   /** Secret: connection string parts or a bearer token. Never logged or reported. */
-  credential:
-    | { kind: 'sas'; policyName: string; key: string }
-    | { kind: 'bearer'; token: string };
+  credential: { kind: 'sas'; policyName: string; key: string } | { kind: 'bearer'; token: string };
   /** Extra CA certificate (PEM) to trust, for an emulator or proxy serving HTTPS. */
   caCertificate?: string;
 }

@@ -71,14 +71,21 @@ export async function runJob(config: RunConfig, stderr: NodeJS.WritableStream): 
   }
 }
 
-function announceTarget(config: RunConfig, session: ReportSession, stderr: NodeJS.WritableStream): void {
+function announceTarget(
+  config: RunConfig,
+  session: ReportSession,
+  stderr: NodeJS.WritableStream,
+): void {
   const { target } = config;
   const text =
     target.kind === 'emulator'
       ? `target: local DPS emulator at ${target.endpoint} (not Azure)`
       : `target: ${target.hostName} via ${target.endpoint}`;
 
-  session.logger.info({ target: target.kind, endpoint: target.endpoint, runId: session.runId }, text);
+  session.logger.info(
+    { target: target.kind, endpoint: target.endpoint, runId: session.runId },
+    text,
+  );
   stderr.write(`dps-bulk run ${session.runId}: ${text}, mode ${config.dispatch.mode}\n`);
 }
 
@@ -256,4 +263,3 @@ class RowPump {
     }
   }
 }
-

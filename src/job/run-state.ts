@@ -42,7 +42,12 @@ export class RunState {
   /** Opens the store and takes its lock; another live run means exit 3. */
   static open(config: RunConfig, runId: string): RunState {
     const store = openStore(config.state.path);
-    const holder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), runId };
+    const holder = {
+      pid: process.pid,
+      host: hostname(),
+      startedAt: new Date().toISOString(),
+      runId,
+    };
     const lock = store.acquireLock(holder);
 
     if (!lock.acquired) {
@@ -97,7 +102,10 @@ export class RunState {
   /** `unchanged` when the row needs no request: done in the run --only-failed names, or unchanged. */
   skipOutcome(row: ValidRow): RowOutcome | undefined {
     if (this.#finishedInEarlierRun?.has(row.registrationId.toLowerCase())) {
-      return unchangedOutcome(row, `skipped: finished in run ${this.#earlierRunId} (--only-failed)`);
+      return unchangedOutcome(
+        row,
+        `skipped: finished in run ${this.#earlierRunId} (--only-failed)`,
+      );
     }
 
     if (this.#force) return undefined;
@@ -105,7 +113,10 @@ export class RunState {
     const stored = this.#store.lookup(row.registrationId);
     const isDone = stored?.status === 'succeeded' || stored?.status === 'unchanged';
     if (isDone && stored.fingerprint === this.fingerprintFor(row)) {
-      return unchangedOutcome(row, `unchanged since run ${stored.runId}; not sent (--force sends it)`);
+      return unchangedOutcome(
+        row,
+        `unchanged since run ${stored.runId}; not sent (--force sends it)`,
+      );
     }
 
     return undefined;
@@ -131,7 +142,11 @@ export class RunState {
    * Queues an outcome for the journal. Outcomes of one reply arrive in the same tick, so they are
    * written together in one transaction on the next turn of the event loop.
    */
-  journal(outcome: RowOutcome, stateFingerprint: string | undefined, etag: string | undefined): void {
+  journal(
+    outcome: RowOutcome,
+    stateFingerprint: string | undefined,
+    etag: string | undefined,
+  ): void {
     const succeeded = outcome.status === 'succeeded';
     this.#pendingJournal.push({
       outcome,

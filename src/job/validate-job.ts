@@ -24,7 +24,10 @@ export interface JobResult {
   summary: RunSummary;
 }
 
-export async function validateJob(config: ValidateConfig, stderr: NodeJS.WritableStream): Promise<JobResult> {
+export async function validateJob(
+  config: ValidateConfig,
+  stderr: NodeJS.WritableStream,
+): Promise<JobResult> {
   const manifest = await openManifestOrFail(config.manifest);
   const session = new ReportSession(config.report);
 
@@ -73,4 +76,3 @@ export function logManifestOpened(
     stderr.write(`warning: ${warning}\n`);
   }
 }
-

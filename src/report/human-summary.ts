@@ -17,7 +17,9 @@ export function formatHumanSummary(summary: RunSummary, reportDirectory: string)
   if (summary.stopReason) lines.push(`  stopped early: ${describeStop(summary.stopReason)}`);
 
   for (const kind of summary.errorKinds.slice(0, 5)) {
-    lines.push(`  ${kind.count} × ${kind.status} ${kind.code} (first at line ${kind.firstLines[0]})`);
+    lines.push(
+      `  ${kind.count} × ${kind.status} ${kind.code} (first at line ${kind.firstLines[0]})`,
+    );
   }
 
   lines.push(`  report: ${reportDirectory}`, `  exit code ${summary.exitCode}`);

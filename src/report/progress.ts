@@ -13,7 +13,10 @@ export interface ProgressView {
   stop(): void;
 }
 
-export function createProgressView(wanted: boolean, stream: NodeJS.WriteStream = process.stderr): ProgressView {
+export function createProgressView(
+  wanted: boolean,
+  stream: NodeJS.WriteStream = process.stderr,
+): ProgressView {
   if (!wanted || !stream.isTTY) return SILENT_PROGRESS;
   return new BarProgress(stream);
 }
@@ -54,7 +57,11 @@ class BarProgress implements ProgressView {
 
   update(outcome: RowOutcome): void {
     this.#done += 1;
-    if (outcome.status === 'succeeded' || outcome.status === 'unchanged' || outcome.status === 'valid') {
+    if (
+      outcome.status === 'succeeded' ||
+      outcome.status === 'unchanged' ||
+      outcome.status === 'valid'
+    ) {
       this.#succeeded += 1;
     } else if (outcome.status === 'failed' || outcome.status === 'invalid') {
       this.#failed += 1;

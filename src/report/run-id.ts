@@ -5,6 +5,9 @@ import { randomBytes } from 'node:crypto';
  * The random suffix keeps two runs started in the same second apart.
  */
 export function createRunId(now: Date = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }

@@ -1,9 +1,6 @@
 /** Why the state store refused: stable codes the CLI maps to messages and exit codes. */
 export type StateStoreErrorCode =
-  | 'state-file-unusable'
-  | 'state-schema-too-new'
-  | 'run-already-exists'
-  | 'run-not-found';
+  'state-file-unusable' | 'state-schema-too-new' | 'run-already-exists' | 'run-not-found';
 
 /** A state-store failure that ends the run (a configuration problem, or a bug in the caller). */
 export class StateStoreError extends Error {

@@ -16,8 +16,7 @@ export interface LockHolder {
 
 /** `tookOverFrom` names a holder whose process had died, so the caller can warn. */
 export type LockResult =
-  | { acquired: true; tookOverFrom?: LockHolder }
-  | { acquired: false; heldBy: LockHolder };
+  { acquired: true; tookOverFrom?: LockHolder } | { acquired: false; heldBy: LockHolder };
 
 /** The last known state of one registration ID. */
 export interface StoredEnrollment {

@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { runCli } from '../support/run-cli.js';
-import { makeTempDir, readResults, readSummary, reportFolders, symmetricKeyRows, writeManifest } from '../support/temp-files.js';
+import {
+  makeTempDir,
+  readResults,
+  readSummary,
+  reportFolders,
+  symmetricKeyRows,
+  writeManifest,
+} from '../support/temp-files.js';
 
 describe('dps-bulk command line', () => {
   it('lists the commands and their options in --help', async () => {
@@ -15,7 +22,20 @@ describe('dps-bulk command line', () => {
 
     const run = await runCli(['run', '--help']);
     expect(run.exitCode).toBe(0);
-    for (const option of ['--mode', '--concurrency', '--max-attempts', '--endpoint', '--emulator', '--report-dir', '--no-progress', '--log-level', '--ops-per-minute', '--state', '--force', '--only-failed']) {
+    for (const option of [
+      '--mode',
+      '--concurrency',
+      '--max-attempts',
+      '--endpoint',
+      '--emulator',
+      '--report-dir',
+      '--no-progress',
+      '--log-level',
+      '--ops-per-minute',
+      '--state',
+      '--force',
+      '--only-failed',
+    ]) {
       expect(run.stdout).toContain(option);
     }
   });
@@ -40,7 +60,13 @@ describe('dps-bulk command line', () => {
 
   it('exits 2 when the manifest cannot be read', async () => {
     const directory = makeTempDir();
-    const result = await runCli(['run', join(directory, 'missing.csv'), '--emulator', '--report-dir', join(directory, 'reports')]);
+    const result = await runCli([
+      'run',
+      join(directory, 'missing.csv'),
+      '--emulator',
+      '--report-dir',
+      join(directory, 'reports'),
+    ]);
 
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('missing.csv');
@@ -54,15 +80,27 @@ describe('dps-bulk command line', () => {
 
     expect(result.exitCode).toBe(0);
     const [report] = reportFolders(join(directory, 'reports'));
-    expect(readResults(report!).map((row) => `${row.status}/${row.action}/${row.attempts}`)).toEqual(Array(5).fill('valid/none/0'));
-    expect(readSummary(report!)).toMatchObject({ command: 'validate', requests: 0, counts: { valid: 5 }, exitCode: 0 });
+    expect(
+      readResults(report!).map((row) => `${row.status}/${row.action}/${row.attempts}`),
+    ).toEqual(Array(5).fill('valid/none/0'));
+    expect(readSummary(report!)).toMatchObject({
+      command: 'validate',
+      requests: 0,
+      counts: { valid: 5 },
+      exitCode: 0,
+    });
   });
 
   it('validate exits 1 when a row is invalid', async () => {
     const directory = makeTempDir();
     const rows = symmetricKeyRows(3);
     rows.push('meter@site12,symmetricKey,,,');
-    const result = await runCli(['validate', writeManifest(directory, rows), '--report-dir', join(directory, 'reports')]);
+    const result = await runCli([
+      'validate',
+      writeManifest(directory, rows),
+      '--report-dir',
+      join(directory, 'reports'),
+    ]);
 
     expect(result.exitCode).toBe(1);
     const [report] = reportFolders(join(directory, 'reports'));
@@ -76,12 +114,23 @@ describe('dps-bulk command line', () => {
     const directory = makeTempDir();
     const manifest = writeManifest(directory, symmetricKeyRows(25));
 
-    const result = await runCli(['run', manifest, '--emulator', '--report-dir', join(directory, 'reports')]);
+    const result = await runCli([
+      'run',
+      manifest,
+      '--emulator',
+      '--report-dir',
+      join(directory, 'reports'),
+    ]);
 
     expect(result.exitCode).toBe(0);
     expect(result.stderr).toContain('local DPS emulator');
     const [report] = reportFolders(join(directory, 'reports'));
-    expect(readSummary(report!)).toMatchObject({ target: 'emulator', counts: { succeeded: 25 }, requests: 3, exitCode: 0 });
+    expect(readSummary(report!)).toMatchObject({
+      target: 'emulator',
+      counts: { succeeded: 25 },
+      requests: 3,
+      exitCode: 0,
+    });
     const firstLogLine = JSON.parse(readFileSync(join(report!, 'run.log'), 'utf8').split('\n')[0]!);
     expect(firstLogLine.msg).toContain('local DPS emulator');
   });
@@ -103,9 +152,21 @@ describe('dps-bulk run against a standalone emulator with a connection string', 
     const manifest = writeManifest(directory, symmetricKeyRows(11));
     const key = /SharedAccessKey=([^;]+)/.exec(emulator.connectionString)![1]!;
 
-    const result = await runCli(['run', manifest, '--endpoint', emulator.endpoint, '--report-dir', join(directory, 'reports'), '--log-level', 'trace'], {
-      env: { DPS_CONNECTION_STRING: emulator.connectionString },
-    });
+    const result = await runCli(
+      [
+        'run',
+        manifest,
+        '--endpoint',
+        emulator.endpoint,
+        '--report-dir',
+        join(directory, 'reports'),
+        '--log-level',
+        'trace',
+      ],
+      {
+        env: { DPS_CONNECTION_STRING: emulator.connectionString },
+      },
+    );
 
     expect(result.exitCode).toBe(0);
     const [report] = reportFolders(join(directory, 'reports'));
@@ -118,14 +179,31 @@ describe('dps-bulk run against a standalone emulator with a connection string', 
   it('exits 2 when the service answers 401 to the first call', async () => {
     const directory = makeTempDir();
     const manifest = writeManifest(directory, symmetricKeyRows(3));
-    const wrongKey = emulator.connectionString.replace(/SharedAccessKey=[^;]+/, `SharedAccessKey=${Buffer.alloc(32, 7).toString('base64')}`);
+    const wrongKey = emulator.connectionString.replace(
+      /SharedAccessKey=[^;]+/,
+      `SharedAccessKey=${Buffer.alloc(32, 7).toString('base64')}`,
+    );
 
-    const result = await runCli(['run', manifest, '--endpoint', emulator.endpoint, '--report-dir', join(directory, 'reports')], {
-      env: { DPS_CONNECTION_STRING: wrongKey },
-    });
+    const result = await runCli(
+      [
+        'run',
+        manifest,
+        '--endpoint',
+        emulator.endpoint,
+        '--report-dir',
+        join(directory, 'reports'),
+      ],
+      {
+        env: { DPS_CONNECTION_STRING: wrongKey },
+      },
+    );
 
     expect(result.exitCode).toBe(2);
     const [report] = reportFolders(join(directory, 'reports'));
-    expect(readResults(report!).map((row) => row.status)).toEqual(['pending', 'pending', 'pending']);
+    expect(readResults(report!).map((row) => row.status)).toEqual([
+      'pending',
+      'pending',
+      'pending',
+    ]);
   });
 });

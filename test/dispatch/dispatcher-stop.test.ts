@@ -160,10 +160,13 @@ describe('dispatcher stop conditions', () => {
 
   it('holds back a new batch while twice the concurrency is in progress', async () => {
     const release = gate();
-    harness = await startHarness(async () => {
-      await release.opened;
-      return BULK_OK;
-    }, { config: { concurrency: 1 } });
+    harness = await startHarness(
+      async () => {
+        await release.opened;
+        return BULK_OK;
+      },
+      { config: { concurrency: 1 } },
+    );
     const batches = toBatches(makeItems(30));
     let capacity = false;
 

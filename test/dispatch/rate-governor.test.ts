@@ -183,7 +183,7 @@ describe('RateGovernor without a quota (adaptive)', () => {
     let accepted = 0;
     let refused = 0;
 
-    for (let nowMs = 0; nowMs < 120_000; ) {
+    for (let nowMs = 0; nowMs < 120_000;) {
       const startMs = nowMs + governor.reserve(nowMs);
       tokens = Math.min(100, tokens + (startMs - lastMs) * quotaPerMs);
       lastMs = startMs;

@@ -14,7 +14,11 @@ const key = randomBytes(32).toString('base64');
 
 describe('connection string', () => {
   it('reads the three parts in any order and any case', () => {
-    expect(parseConnectionString(`sharedaccesskey=${key};HOSTNAME=my-dps.azure-devices-provisioning.net;SharedAccessKeyName=provisioningserviceowner`)).toEqual({
+    expect(
+      parseConnectionString(
+        `sharedaccesskey=${key};HOSTNAME=my-dps.azure-devices-provisioning.net;SharedAccessKeyName=provisioningserviceowner`,
+      ),
+    ).toEqual({
       hostName: 'my-dps.azure-devices-provisioning.net',
       sharedAccessKeyName: 'provisioningserviceowner',
       sharedAccessKey: key,
@@ -35,7 +39,12 @@ describe('connection string', () => {
 
 describe('SAS token', () => {
   it('signs encodeURIComponent(resource) + "\\n" + expiry with the decoded key, fields sr, sig, se, skn', () => {
-    const token = createSasToken({ resource: 'my-dps.azure-devices-provisioning.net', policyName: 'provisioningserviceowner', base64Key: key, expirySeconds: 1_800_000_000 });
+    const token = createSasToken({
+      resource: 'my-dps.azure-devices-provisioning.net',
+      policyName: 'provisioningserviceowner',
+      base64Key: key,
+      expirySeconds: 1_800_000_000,
+    });
     const expected = createHmac('sha256', Buffer.from(key, 'base64'))
       .update('my-dps.azure-devices-provisioning.net\n1800000000')
       .digest('base64');
@@ -46,11 +55,20 @@ describe('SAS token', () => {
   });
 
   it('parses fields in any order and checks the signature, also for a lower-cased resource', () => {
-    const token = createSasToken({ resource: 'My-DPS.example', policyName: 'p', base64Key: key, expirySeconds: 42 });
+    const token = createSasToken({
+      resource: 'My-DPS.example',
+      policyName: 'p',
+      base64Key: key,
+      expirySeconds: 42,
+    });
     const reordered = `SharedAccessSignature ${token.slice('SharedAccessSignature '.length).split('&').reverse().join('&')}`;
     const parsed = parseSasToken(reordered);
 
-    expect(parsed).toMatchObject({ resource: 'My-DPS.example', expirySeconds: 42, policyName: 'p' });
+    expect(parsed).toMatchObject({
+      resource: 'My-DPS.example',
+      expirySeconds: 42,
+      policyName: 'p',
+    });
     expect(isSasSignatureValid(parsed!, key)).toBe(true);
     expect(isSasSignatureValid({ ...parsed!, resource: 'my-dps.example' }, key)).toBe(false);
     expect(isSasSignatureValid(parsed!, randomBytes(32).toString('base64'))).toBe(false);

@@ -3,7 +3,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { runJob } from '../../src/job/run-job.js';
 import { runConfigFor, TextSink } from '../support/job-config.js';
-import { makeTempDir, readResults, readSummary, symmetricKeyRows, writeManifest } from '../support/temp-files.js';
+import {
+  makeTempDir,
+  readResults,
+  readSummary,
+  symmetricKeyRows,
+  writeManifest,
+} from '../support/temp-files.js';
 
 describe('run against the emulator (real HTTP on loopback)', () => {
   let emulator: RunningEmulator;
@@ -29,7 +35,9 @@ describe('run against the emulator (real HTTP on loopback)', () => {
     const rows = readResults(result.reportDirectory);
     expect(rows.map((row) => row.status)).toEqual(Array(23).fill('succeeded'));
     expect(rows.map((row) => row.action)).toEqual(Array(23).fill('created'));
-    expect(rows.map((row) => row.line)).toEqual(Array.from({ length: 23 }, (_, index) => index + 2));
+    expect(rows.map((row) => row.line)).toEqual(
+      Array.from({ length: 23 }, (_, index) => index + 2),
+    );
     expect(readSummary(result.reportDirectory)).toMatchObject({
       counts: { succeeded: 23, invalid: 0, failed: 0, pending: 0 },
       requests: 3,
@@ -42,9 +50,20 @@ describe('run against the emulator (real HTTP on loopback)', () => {
 
   it('marks exactly the rows that already exist as failed 409201 in create mode', async () => {
     const rows = symmetricKeyRows(10);
-    await runJob(runConfigFor(emulator, writeManifest(directory, [rows[0]!, rows[1]!, rows[4]!, rows[8]!], 'first.csv'), directory, { state: `${directory}/other.db` }), new TextSink());
+    await runJob(
+      runConfigFor(
+        emulator,
+        writeManifest(directory, [rows[0]!, rows[1]!, rows[4]!, rows[8]!], 'first.csv'),
+        directory,
+        { state: `${directory}/other.db` },
+      ),
+      new TextSink(),
+    );
 
-    const result = await runJob(runConfigFor(emulator, writeManifest(directory, rows), directory, { mode: 'create' }), new TextSink());
+    const result = await runJob(
+      runConfigFor(emulator, writeManifest(directory, rows), directory, { mode: 'create' }),
+      new TextSink(),
+    );
 
     expect(result.exitCode).toBe(1);
     const failed = readResults(result.reportDirectory).filter((row) => row.status === 'failed');
@@ -64,25 +83,40 @@ describe('run against the emulator (real HTTP on loopback)', () => {
     const first = await runJob(runConfigFor(emulator, manifest, directory), new TextSink());
     expect(first.exitCode).toBe(0);
 
-    const forced = await runJob(runConfigFor(emulator, manifest, directory, { force: true }), new TextSink());
+    const forced = await runJob(
+      runConfigFor(emulator, manifest, directory, { force: true }),
+      new TextSink(),
+    );
     expect(forced.exitCode).toBe(0);
-    expect(readResults(forced.reportDirectory).map((row) => `${row.status}/${row.action}`)).toEqual(Array(12).fill('succeeded/updated'));
+    expect(readResults(forced.reportDirectory).map((row) => `${row.status}/${row.action}`)).toEqual(
+      Array(12).fill('succeeded/updated'),
+    );
     expect(emulator.stats().enrollments).toBe(12);
 
     const requestsBefore = emulator.stats().requests;
     const nightly = await runJob(runConfigFor(emulator, manifest, directory), new TextSink());
     expect(nightly.exitCode).toBe(0);
     expect(emulator.stats().requests).toBe(requestsBefore);
-    expect(readResults(nightly.reportDirectory).map((row) => row.status)).toEqual(Array(12).fill('unchanged'));
+    expect(readResults(nightly.reportDirectory).map((row) => row.status)).toEqual(
+      Array(12).fill('unchanged'),
+    );
     expect(readSummary(nightly.reportDirectory).requests).toBe(0);
   });
 
   it('marks the one row a 200 reply names as failed with its code and text, the other nine succeeded, exit 1', async () => {
     const rows = symmetricKeyRows(10);
-    await runJob(runConfigFor(emulator, writeManifest(directory, [rows[0]!, rows[6]!], 'one.csv'), directory, { state: `${directory}/other.db` }), new TextSink());
+    await runJob(
+      runConfigFor(emulator, writeManifest(directory, [rows[0]!, rows[6]!], 'one.csv'), directory, {
+        state: `${directory}/other.db`,
+      }),
+      new TextSink(),
+    );
     const requestsBefore = emulator.stats().requests;
 
-    const result = await runJob(runConfigFor(emulator, writeManifest(directory, rows), directory, { mode: 'create' }), new TextSink());
+    const result = await runJob(
+      runConfigFor(emulator, writeManifest(directory, rows), directory, { mode: 'create' }),
+      new TextSink(),
+    );
 
     expect(result.exitCode).toBe(1);
     expect(emulator.stats().requests - requestsBefore).toBe(1);
@@ -101,7 +135,10 @@ describe('run against the emulator (real HTTP on loopback)', () => {
     emulator = await startEmulator({ port: 0, operationsPerMinute: 300, burst: 2 });
     const manifest = writeManifest(directory, symmetricKeyRows(60));
 
-    const result = await runJob(runConfigFor(emulator, manifest, directory, { concurrency: 4 }), new TextSink());
+    const result = await runJob(
+      runConfigFor(emulator, manifest, directory, { concurrency: 4 }),
+      new TextSink(),
+    );
 
     expect(result.exitCode).toBe(0);
     const outcomes = readResults(result.reportDirectory);

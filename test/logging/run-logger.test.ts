@@ -16,9 +16,18 @@ describe('run logger', () => {
     const logger = createLoggerOn(sink, 'debug');
     const secret = 'c2VjcmV0LWtleS1tYXRlcmlhbC1mb3ItdGVzdHMtb25seQ==';
 
-    logger.info({ connectionString: `HostName=h;SharedAccessKeyName=p;SharedAccessKey=${secret}` }, 'a');
-    logger.info({ request: { headers: { authorization: `SharedAccessSignature sig=${secret}` } } }, 'b');
-    logger.info({ item: { enrollment: { attestation: { symmetricKey: { primaryKey: secret } } } } }, 'c');
+    logger.info(
+      { connectionString: `HostName=h;SharedAccessKeyName=p;SharedAccessKey=${secret}` },
+      'a',
+    );
+    logger.info(
+      { request: { headers: { authorization: `SharedAccessSignature sig=${secret}` } } },
+      'b',
+    );
+    logger.info(
+      { item: { enrollment: { attestation: { symmetricKey: { primaryKey: secret } } } } },
+      'c',
+    );
     logger.info({ attestation: { symmetricKey: { primaryKey: secret } } }, 'd');
 
     const text = lines.join('');

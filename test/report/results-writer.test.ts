@@ -7,8 +7,21 @@ import { describe, expect, it } from 'vitest';
 import type { RowOutcome } from '../../src/outcomes/index.js';
 import { ResultsWriter } from '../../src/report/results-writer.js';
 
-function outcome(line: number, registrationId: string, overrides: Partial<RowOutcome> = {}): RowOutcome {
-  return { line, registrationId, status: 'succeeded', action: 'created', attempts: 1, httpStatus: 200, message: '', ...overrides };
+function outcome(
+  line: number,
+  registrationId: string,
+  overrides: Partial<RowOutcome> = {},
+): RowOutcome {
+  return {
+    line,
+    registrationId,
+    status: 'succeeded',
+    action: 'created',
+    attempts: 1,
+    httpStatus: 200,
+    message: '',
+    ...overrides,
+  };
 }
 
 describe('ResultsWriter', () => {
@@ -18,14 +31,30 @@ describe('ResultsWriter', () => {
 
     for (const line of [2, 3, 5, 6]) writer.expect(line);
     writer.record(outcome(5, 'dev-c'));
-    writer.record(outcome(3, 'dev-b', { status: 'invalid', action: 'none', attempts: 0, httpStatus: undefined, errorCode: 'registration-id-charset', message: 'has "quotes", and a comma' }));
+    writer.record(
+      outcome(3, 'dev-b', {
+        status: 'invalid',
+        action: 'none',
+        attempts: 0,
+        httpStatus: undefined,
+        errorCode: 'registration-id-charset',
+        message: 'has "quotes", and a comma',
+      }),
+    );
     expect(writer.written).toBe(0);
 
     writer.record(outcome(2, 'dev-a'));
     expect(writer.written).toBe(3);
     expect(writer.undecidedLines()).toEqual([6]);
 
-    writer.record(outcome(6, 'dev-d', { status: 'failed', errorCode: 409201, httpStatus: 200, message: 'Enrollment already exists.' }));
+    writer.record(
+      outcome(6, 'dev-d', {
+        status: 'failed',
+        errorCode: 409201,
+        httpStatus: 200,
+        message: 'Enrollment already exists.',
+      }),
+    );
     await writer.close();
 
     expect(readFileSync(path, 'utf8')).toBe(

@@ -19,8 +19,7 @@ function holder(runId: string, overrides: Partial<LockHolder> = {}): LockHolder 
 
 /** A lock-child's printed result, as JSON gives it back. */
 type RaceResult =
-  | { acquired: true; tookOverFrom?: LockHolder }
-  | { acquired: false; heldBy: LockHolder };
+  { acquired: true; tookOverFrom?: LockHolder } | { acquired: false; heldBy: LockHolder };
 
 /** The pid of a process that has exited and been reaped: dead for certain. */
 async function deadPid(): Promise<number> {

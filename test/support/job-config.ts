@@ -10,17 +10,29 @@ export function runConfigFor(
   emulator: RunningEmulator,
   manifestPath: string,
   directory: string,
-  overrides: { mode?: RunMode; force?: boolean; state?: string; concurrency?: number; maxAttempts?: number; onlyFailedRun?: string; operationsPerMinute?: number } = {},
+  overrides: {
+    mode?: RunMode;
+    force?: boolean;
+    state?: string;
+    concurrency?: number;
+    maxAttempts?: number;
+    onlyFailedRun?: string;
+    operationsPerMinute?: number;
+  } = {},
 ): RunConfig {
   return {
     manifest: { path: manifestPath, strict: false },
     report: { directory: join(directory, 'reports'), progress: false, logLevel: 'debug' },
-    target: targetFromConnectionString(emulator.connectionString, 'emulator', { endpoint: emulator.endpoint }),
+    target: targetFromConnectionString(emulator.connectionString, 'emulator', {
+      endpoint: emulator.endpoint,
+    }),
     dispatch: {
       mode: overrides.mode ?? 'upsert',
       concurrency: overrides.concurrency ?? 4,
       maxAttempts: overrides.maxAttempts ?? 6,
-      ...(overrides.operationsPerMinute ? { operationsPerMinute: overrides.operationsPerMinute } : {}),
+      ...(overrides.operationsPerMinute
+        ? { operationsPerMinute: overrides.operationsPerMinute }
+        : {}),
       requestTimeoutMs: 10_000,
       outageThreshold: 20,
     },

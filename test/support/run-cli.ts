@@ -13,10 +13,19 @@ export interface CliResult {
 /** Runs the built CLI as a user would, with a controlled environment. */
 export function runCli(
   args: string[],
-  options: { env?: Record<string, string | undefined>; cwd?: string; onStderr?: (text: string) => void } = {},
+  options: {
+    env?: Record<string, string | undefined>;
+    cwd?: string;
+    onStderr?: (text: string) => void;
+  } = {},
 ): Promise<CliResult> & { child: ReturnType<typeof spawn> } {
-  const environment: Record<string, string | undefined> = { ...process.env, DPS_CONNECTION_STRING: undefined, ...options.env };
-  for (const key of Object.keys(environment)) if (environment[key] === undefined) delete environment[key];
+  const environment: Record<string, string | undefined> = {
+    ...process.env,
+    DPS_CONNECTION_STRING: undefined,
+    ...options.env,
+  };
+  for (const key of Object.keys(environment))
+    if (environment[key] === undefined) delete environment[key];
 
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd,

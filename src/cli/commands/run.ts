@@ -34,10 +34,14 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     .description('check the manifest and send its rows to DPS in bulk calls; write the report')
     .argument('<manifest>', 'CSV or JSONL manifest')
     .addOption(
-      new Option('--mode <mode>', 'upsert, create, delete or disable').default('upsert').argParser(parseMode),
+      new Option('--mode <mode>', 'upsert, create, delete or disable')
+        .default('upsert')
+        .argParser(parseMode),
     )
     .addOption(
-      new Option('--concurrency <n>', 'bulk calls in flight at once').default(4).argParser(parsePositiveInteger),
+      new Option('--concurrency <n>', 'bulk calls in flight at once')
+        .default(4)
+        .argParser(parsePositiveInteger),
     )
     .addOption(
       new Option('--max-attempts <n>', 'HTTP attempts per call before its rows fail')
@@ -45,9 +49,10 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
         .argParser(parsePositiveInteger),
     )
     .addOption(
-      new Option('--ops-per-minute <n>', 'the service quota (units × 1000); adaptive when absent').argParser(
-        parsePositiveInteger,
-      ),
+      new Option(
+        '--ops-per-minute <n>',
+        'the service quota (units × 1000); adaptive when absent',
+      ).argParser(parsePositiveInteger),
     )
     .addOption(
       new Option('--request-timeout <seconds>', 'give up on one HTTP attempt after this long')
@@ -55,18 +60,34 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
         .argParser(parseSeconds),
     )
     .addOption(
-      new Option('--outage-threshold <n>', 'consecutive timeouts or 5xx after which the run stops (exit 4)')
+      new Option(
+        '--outage-threshold <n>',
+        'consecutive timeouts or 5xx after which the run stops (exit 4)',
+      )
         .default(20)
         .argParser(parsePositiveInteger),
     )
-    .addOption(new Option('--endpoint <url>', 'base URL to call instead of https://<HostName>').argParser(parseEndpoint))
-    .option('--ca-cert <file>', 'extra CA certificate (PEM) to trust, for a proxy or emulator over HTTPS')
+    .addOption(
+      new Option('--endpoint <url>', 'base URL to call instead of https://<HostName>').argParser(
+        parseEndpoint,
+      ),
+    )
+    .option(
+      '--ca-cert <file>',
+      'extra CA certificate (PEM) to trust, for a proxy or emulator over HTTPS',
+    )
     .option('--emulator', 'start the local DPS emulator in-process and run against it (no Azure)')
     .option('--state <file>', 'SQLite state store (default: <report-dir>/state.db)')
     .option('--force', 'send every row, even rows the state store shows unchanged')
-    .option('--only-failed <run>', 'take only rows that did not succeed in that run (report folder or "latest")')
+    .option(
+      '--only-failed <run>',
+      'take only rows that did not succeed in that run (report folder or "latest")',
+    )
     .addOption(
-      new Option('--drain-timeout <seconds>', 'after SIGINT/SIGTERM, how long calls in flight may finish')
+      new Option(
+        '--drain-timeout <seconds>',
+        'after SIGINT/SIGTERM, how long calls in flight may finish',
+      )
         .default(30)
         .argParser(parseSeconds),
     );
@@ -85,7 +106,9 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
 }
 
 function emulatorTarget(emulator: RunningEmulator): ServiceTarget {
-  return targetFromConnectionString(emulator.connectionString, 'emulator', { endpoint: emulator.endpoint });
+  return targetFromConnectionString(emulator.connectionString, 'emulator', {
+    endpoint: emulator.endpoint,
+  });
 }
 
 function runConfigFrom(manifestPath: string, flags: RunFlags, target: ServiceTarget): RunConfig {

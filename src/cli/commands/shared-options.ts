@@ -15,7 +15,10 @@ export interface ManifestAndReportFlags {
 
 export function addManifestAndReportOptions(command: Command): Command {
   return command
-    .option('--delimiter <char>', 'field delimiter: , ; tab or | (detected from the header when absent)')
+    .option(
+      '--delimiter <char>',
+      'field delimiter: , ; tab or | (detected from the header when absent)',
+    )
     .option('--columns <mapping.json>', "JSON file mapping the manifest's own headers to ours")
     .option('--strict', 'treat repeated keys or certificates across rows as errors, not warnings')
     .option('--report-dir <dir>', 'folder that receives one report folder per run', 'reports')

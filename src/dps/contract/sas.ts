@@ -62,9 +62,15 @@ export function formatConnectionString(connection: ConnectionString): string {
 }
 
 /** Base64 HMAC-SHA256 of `encodeURIComponent(resource)\nexpiry` under the decoded key. */
-export function computeSasSignature(resource: string, expirySeconds: number, base64Key: string): string {
+export function computeSasSignature(
+  resource: string,
+  expirySeconds: number,
+  base64Key: string,
+): string {
   const stringToSign = `${encodeURIComponent(resource)}\n${expirySeconds}`;
-  return createHmac('sha256', Buffer.from(base64Key, 'base64')).update(stringToSign).digest('base64');
+  return createHmac('sha256', Buffer.from(base64Key, 'base64'))
+    .update(stringToSign)
+    .digest('base64');
 }
 
 export interface SasTokenInput {
@@ -129,7 +135,10 @@ export function isSasSignatureValid(token: ParsedSasToken, base64Key: string): b
   const candidates = new Set([token.resource, token.resource.toLowerCase()]);
 
   for (const resource of candidates) {
-    const expected = Buffer.from(computeSasSignature(resource, token.expirySeconds, base64Key), 'base64');
+    const expected = Buffer.from(
+      computeSasSignature(resource, token.expirySeconds, base64Key),
+      'base64',
+    );
     if (expected.length === given.length && timingSafeEqual(expected, given)) return true;
   }
 

@@ -107,7 +107,10 @@ export interface IndividualEnrollment {
   customAllocationDefinition?: CustomAllocationDefinition;
 }
 
-export interface EnrollmentGroup extends Omit<IndividualEnrollment, 'registrationId' | 'deviceId' | 'registrationState'> {
+export interface EnrollmentGroup extends Omit<
+  IndividualEnrollment,
+  'registrationId' | 'deviceId' | 'registrationState'
+> {
   enrollmentGroupId: string;
 }
 
