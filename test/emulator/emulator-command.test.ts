@@ -1,26 +1,37 @@
 import { Command } from 'commander';
-import { afterEach, describe, expect, it, vi } from 'vitest';
 import { request } from 'undici';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { registerEmulatorCommand } from '../../src/cli/commands/emulator.js';
-import { emulatorOptionsFromFlags, parsePolicy, type EmulatorCommandFlags } from '../../src/emulator/command-flags.js';
+import {
+  emulatorOptionsFromFlags,
+  parsePolicy,
+  type EmulatorCommandFlags,
+} from '../../src/emulator/command-flags.js';
 
-/** Runs `dps-bulk emulator …args` in-process and returns the one stdout line and a stop(). */
-async function runCommand(args: string[]): Promise<{ lines: string[]; stop: () => Promise<void> }> {
+interface CommandRun {
+  lines: string[];
+  stop(): Promise<void>;
+}
+
+/** Runs `dps-bulk emulator …args` in-process; resolves once it printed its line. */
+async function runCommand(args: string[]): Promise<CommandRun> {
   const lines: string[] = [];
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+  const capture = (chunk: string | Uint8Array): boolean => {
     lines.push(String(chunk));
 
     return true;
-  });
+  };
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
   const program = new Command().exitOverride();
   registerEmulatorCommand(program);
 
   const finished = program.parseAsync(['node', 'dps-bulk', 'emulator', ...args]);
-  await vi.waitFor(() => expect(lines.length).toBeGreaterThan(0), { timeout: 10_000, interval: 20 });
+  await vi.waitFor(() => expect(lines.length).toBeGreaterThan(0), { timeout: 10_000 });
 
   return {
     lines,
     stop: async () => {
+      // emit() calls the listeners in-process; no signal reaches the test worker itself.
       process.emit('SIGTERM');
       await finished;
       write.mockRestore();
@@ -33,7 +44,7 @@ describe('dps-bulk emulator command', () => {
     vi.restoreAllMocks();
   });
 
-  it('prints exactly one JSON line with endpoint and connection string, serves, and stops on SIGTERM', async () => {
+  it('prints one JSON line (endpoint, connection string), serves, stops on SIGTERM', async () => {
     const { lines, stop } = await runCommand(['--port', '0']);
     const line = JSON.parse(lines[0]!);
 
@@ -45,13 +56,20 @@ describe('dps-bulk emulator command', () => {
     expect(lines[0]!.endsWith('\n')).toBe(true);
     expect(Object.keys(line)).toEqual(['endpoint', 'connectionString']);
     expect(line.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(line.connectionString).toMatch(/^HostName=127\.0\.0\.1:\d+;SharedAccessKeyName=provisioningserviceowner;SharedAccessKey=/);
+    expect(line.connectionString).toMatch(
+      /^HostName=127\.0\.0\.1:\d+;SharedAccessKeyName=provisioningserviceowner;SharedAccessKey=/,
+    );
     expect(body).toMatchObject({ requests: 0, operations: 0, enrollments: 0 });
   });
 
-  it('adds the connection string of every policy when more than one is configured', async () => {
+  it('adds the connection string of every policy when several are configured', async () => {
     const { lines, stop } = await runCommand([
-      '--port', '0', '--policy', 'provisioningserviceowner:EnrollmentRead,EnrollmentWrite', '--policy', 'reader:enrollmentread',
+      '--port',
+      '0',
+      '--policy',
+      'provisioningserviceowner:EnrollmentRead,EnrollmentWrite',
+      '--policy',
+      'reader:enrollmentread',
     ]);
     await stop();
     const line = JSON.parse(lines[0]!);
@@ -63,7 +81,13 @@ describe('dps-bulk emulator command', () => {
 
 describe('emulatorOptionsFromFlags', () => {
   const defaults: EmulatorCommandFlags = {
-    host: '127.0.0.1', port: '8443', retryAfter: true, linkedHub: [], policy: [], bearerToken: [], deviceIdCheck: true,
+    host: '127.0.0.1',
+    port: '8443',
+    retryAfter: true,
+    linkedHub: [],
+    policy: [],
+    bearerToken: [],
+    deviceIdCheck: true,
   };
   const noFiles = (path: string): string => {
     throw Object.assign(new Error(`no ${path}`), { code: 'ENOENT' });
@@ -96,24 +120,36 @@ describe('emulatorOptionsFromFlags', () => {
   });
 
   it('refuses a bad value naming the flag, the rule and what was given', () => {
-    expect(() => emulatorOptionsFromFlags({ ...defaults, port: 'eighty' }, noFiles)).toThrow(
+    const withFlags = (flags: Partial<EmulatorCommandFlags>) => () =>
+      emulatorOptionsFromFlags({ ...defaults, ...flags }, noFiles);
+
+    expect(withFlags({ port: 'eighty' })).toThrow(
       '--port: expected a whole number of at least 0, got "eighty"',
     );
-    expect(() => emulatorOptionsFromFlags({ ...defaults, fault500: 'often' }, noFiles)).toThrow(
-      '--fault-500: fault trigger: expected a rate 0..1, a percentage, "at:N,M" or "every:N", got "often"',
+    expect(withFlags({ fault500: 'often' })).toThrow(
+      '--fault-500: fault trigger: expected a rate 0..1, a percentage, "at:N,M" or "every:N", ' +
+        'got "often"',
     );
-    expect(() => emulatorOptionsFromFlags({ ...defaults, cert: 'a.pem' }, noFiles)).toThrow(
-      '--cert and --key: give both or neither',
+    expect(withFlags({ cert: 'a.pem' })).toThrow('--cert and --key: give both or neither');
+    expect(withFlags({ cert: 'a.pem', key: 'b.pem' })).toThrow(
+      '--cert a.pem: cannot read the file (ENOENT)',
     );
   });
 
   it('parses a policy with permissions in any case and an optional key', () => {
-    expect(parsePolicy('reader:enrollmentread')).toEqual({ name: 'reader', permissions: ['EnrollmentRead'] });
-    expect(parsePolicy('writer:EnrollmentRead,EnrollmentWrite:a2V5a2V5a2V5a2V5a2V5a2V5')).toEqual({
+    const key = 'a2V5a2V5a2V5a2V5a2V5a2V5';
+
+    expect(parsePolicy('reader:enrollmentread')).toEqual({
+      name: 'reader',
+      permissions: ['EnrollmentRead'],
+    });
+    expect(parsePolicy(`writer:EnrollmentRead,EnrollmentWrite:${key}`)).toEqual({
       name: 'writer',
       permissions: ['EnrollmentRead', 'EnrollmentWrite'],
-      key: 'a2V5a2V5a2V5a2V5a2V5a2V5',
+      key,
     });
-    expect(() => parsePolicy('reader:Everything')).toThrow('--policy reader: permissions are ServiceConfig');
+    expect(() => parsePolicy('reader:Everything')).toThrow(
+      '--policy reader: permissions are ServiceConfig',
+    );
   });
 });

@@ -6,7 +6,11 @@ import { Agent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConnectionString } from '../../src/dps/contract/index.js';
 import { startEmulator, StateFileError, type RunningEmulator } from '../../src/emulator/index.js';
-import { EmulatorClient, symmetricEnrollment } from './support/emulator-client.js';
+import { EmulatorClient, symmetricEnrollment as enrollment } from './support/emulator-client.js';
+
+function keyOf(emulator: RunningEmulator): string {
+  return parseConnectionString(emulator.connectionString).sharedAccessKey;
+}
 
 describe('emulator over TLS', () => {
   let emulator: RunningEmulator | undefined;
@@ -17,15 +21,15 @@ describe('emulator over TLS', () => {
 
   it('serves HTTPS with a generated CA whose server certificate names 127.0.0.1', async () => {
     emulator = await startEmulator({ port: 0, tls: true });
-    const client = new EmulatorClient(emulator, emulator.connectionString, new Agent({ connect: { ca: emulator.caCertificate! } }));
+    const agent = new Agent({ connect: { ca: emulator.caCertificate! } });
+    const client = new EmulatorClient(emulator, emulator.connectionString, agent);
 
-    const created = await client.bulk([symmetricEnrollment('tls-1')]);
-    const answer = await client.send('/enrollments/tls-1');
+    const created = await client.bulk([enrollment('tls-1')]);
+    const answer = await client.get('tls-1');
     await client.close();
 
-    const authority = new X509Certificate(emulator.caCertificate!);
     expect(emulator.endpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-    expect(authority.ca).toBe(true);
+    expect(new X509Certificate(emulator.caCertificate!).ca).toBe(true);
     expect(created.status).toBe(200);
     expect(answer.status).toBe(200);
     expect(answer.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
@@ -35,7 +39,7 @@ describe('emulator over TLS', () => {
     emulator = await startEmulator({ port: 0, tls: true });
     const client = new EmulatorClient(emulator);
 
-    const failure = await client.send('/enrollments/x').then(() => undefined, (error: Error) => error);
+    const failure = await client.get('x').then(() => undefined, (error: Error) => error);
     await client.close();
 
     expect((failure as { code?: string }).code).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
@@ -64,25 +68,29 @@ describe('emulator state file', () => {
     return emulator;
   }
 
+  async function stop(emulator: RunningEmulator): Promise<void> {
+    running.splice(running.indexOf(emulator), 1);
+    await emulator.close();
+  }
+
   it('finds its enrollments, etags, keys and policy key again after a restart', async () => {
     const first = await start();
     const client = new EmulatorClient(first);
-    await client.bulk([symmetricEnrollment('keep-1'), symmetricEnrollment('keep-2'), symmetricEnrollment('gone')]);
+    await client.bulk([enrollment('keep-1'), enrollment('keep-2'), enrollment('gone')]);
     await client.bulk([{ registrationId: 'gone' }], 'delete');
-    const before = await client.send('/enrollments/keep-1');
-    const keys = await client.send('/enrollments/keep-1/attestationmechanism', { method: 'POST' });
+    const before = await client.get('keep-1');
+    const keys = await client.attestation('keep-1');
     await client.close();
-    await first.close();
-    running.length = 0;
+    await stop(first);
 
     const second = await start();
     const again = new EmulatorClient(second);
-    const after = await again.send('/enrollments/keep-1');
-    const keysAfter = await again.send('/enrollments/keep-1/attestationmechanism', { method: 'POST' });
-    const missing = await again.send('/enrollments/gone');
+    const after = await again.get('keep-1');
+    const keysAfter = await again.attestation('keep-1');
+    const missing = await again.get('gone');
     await again.close();
 
-    expect(parseConnectionString(second.connectionString).sharedAccessKey).toBe(parseConnectionString(first.connectionString).sharedAccessKey);
+    expect(keyOf(second)).toBe(keyOf(first));
     expect(second.stats().enrollments).toBe(2);
     expect(after.body).toEqual(before.body);
     expect(keysAfter.body).toEqual(keys.body);
@@ -92,11 +100,10 @@ describe('emulator state file', () => {
   it('forgets everything after a reset, also across a restart', async () => {
     const first = await start();
     const client = new EmulatorClient(first);
-    await client.bulk([symmetricEnrollment('r-1')]);
-    const reset = await client.send('/__emulator/reset', { method: 'POST', authorization: null, apiVersion: null });
+    await client.bulk([enrollment('r-1')]);
+    const reset = await client.admin('reset', 'POST');
     await client.close();
-    await first.close();
-    running.length = 0;
+    await stop(first);
 
     const second = await start();
 
@@ -107,10 +114,9 @@ describe('emulator state file', () => {
   it('ignores a torn last line, as a crash mid-write leaves it', async () => {
     const first = await start();
     const client = new EmulatorClient(first);
-    await client.bulk([symmetricEnrollment('t-1')]);
+    await client.bulk([enrollment('t-1')]);
     await client.close();
-    await first.close();
-    running.length = 0;
+    await stop(first);
     await appendFile(statePath, '{"table":"enrollments","put":"t-2","val');
 
     const second = await start();
@@ -122,7 +128,10 @@ describe('emulator state file', () => {
   it('refuses to start on a broken line in the middle, naming the line', async () => {
     await writeFile(statePath, '{"version":1,"policies":[]}\nnot json\n{"clear":true}\n');
 
-    const failure = await startEmulator({ port: 0, statePath }).then(() => undefined, (error: Error) => error);
+    const failure = await startEmulator({ port: 0, statePath }).then(
+      () => undefined,
+      (error: Error) => error,
+    );
 
     expect(failure).toBeInstanceOf(StateFileError);
     expect((failure as Error).message).toBe(`state file ${statePath}: line 2 is not valid JSON`);

@@ -5,13 +5,15 @@
  * options) dials the real port and trusts only the emulator's CA. The SDK itself is unchanged:
  * its own SAS signing, headers, paths and error mapping are what the tests exercise.
  */
-import { connect, type ConnectionOptions } from 'node:tls';
 import { Agent } from 'node:https';
 import type { Duplex } from 'node:stream';
+import { connect, type ConnectionOptions } from 'node:tls';
 import { ConnectionString, SharedAccessSignature } from 'azure-iot-common';
 import { RestApiClient } from 'azure-iot-http-base';
 import { ProvisioningServiceClient } from 'azure-iot-provisioning-service';
 import type { RunningEmulator } from '../../../src/emulator/index.js';
+
+type TransportConfig = ConstructorParameters<typeof RestApiClient>[0];
 
 class LoopbackTlsAgent extends Agent {
   readonly #port: number;
@@ -37,18 +39,23 @@ export interface SdkHandle {
   close(): void;
 }
 
-/** An SDK client authenticated the way `fromConnectionString` does it, over the loopback agent. */
+/** An SDK client authenticated as `fromConnectionString` does it, over the loopback agent. */
 export function createSdkClient(emulator: RunningEmulator): SdkHandle {
   const parsed = ConnectionString.parse(emulator.connectionString);
-  const config = {
-    host: parsed.HostName!,
-    sharedAccessSignature: SharedAccessSignature.create(parsed.HostName!, parsed.SharedAccessKeyName!, parsed.SharedAccessKey!, Date.now()),
-  };
+  const hostName = parsed.HostName!;
+  const signature = SharedAccessSignature.create(
+    hostName,
+    parsed.SharedAccessKeyName!,
+    parsed.SharedAccessKey!,
+    Date.now(),
+  );
+  const config = { host: hostName, sharedAccessSignature: signature };
   const port = Number(emulator.hostName.split(':')[1]);
   const agent = new LoopbackTlsAgent(port, emulator.caCertificate!);
   // Two copies of azure-iot-common are installed; their SharedAccessSignature types differ only
   // in a private field, so the config is handed over as the RestApiClient's own type.
-  const restApiClient = new RestApiClient(config as unknown as ConstructorParameters<typeof RestApiClient>[0], 'azure-iot-provisioning-service/conformance');
+  const transportConfig = config as unknown as TransportConfig;
+  const restApiClient = new RestApiClient(transportConfig, 'azure-iot-provisioning-service/test');
   restApiClient.setOptions({ http: { agent } });
 
   return {
