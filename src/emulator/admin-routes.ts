@@ -12,6 +12,7 @@ import { isObject } from './records/record-rules.js';
 import { simulateRegistration } from './routes/registration-routes.js';
 import { resetRuntime, type EmulatorRuntime } from './runtime.js';
 
+/** Answers a `/__emulator/…` request; `segments` still include the leading `__emulator`. */
 export function handleAdmin(
   runtime: EmulatorRuntime,
   method: string,

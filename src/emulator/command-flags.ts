@@ -48,6 +48,7 @@ export interface EmulatorCommandFlags {
 /** Reads the PEM files of `--cert` / `--key`; given as a function so tests need no files. */
 export type ReadTextFile = (path: string) => string;
 
+/** Turns the command's flags into `EmulatorOptions`; throws EmulatorOptionsError on a bad value. */
 export function emulatorOptionsFromFlags(
   flags: EmulatorCommandFlags,
   readTextFile: ReadTextFile,

@@ -17,6 +17,7 @@ import {
 import type { EmulatorRuntime } from './runtime.js';
 import { formatServiceTimestamp } from './store/timestamps.js';
 
+/** A request ready for its operation, or the reply that refuses it. */
 export type PreparedRequest =
   | { ok: true; operation: Operation; context: OperationContext }
   | { ok: false; reply: RouteReply };
@@ -26,6 +27,7 @@ type JsonBody = { ok: true; value: unknown } | { ok: false; reply: RouteReply };
 const JSON_MEDIA_TYPE = 'application/json';
 const NO_BODY: JsonBody = { ok: true, value: undefined };
 
+/** Runs every check before the operation, in the order the module comment lists. */
 export function prepareRequest(
   runtime: EmulatorRuntime,
   request: IncomingMessage,

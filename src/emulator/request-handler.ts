@@ -21,6 +21,7 @@ type RequestListener = (request: IncomingMessage, response: ServerResponse) => v
 
 const ADMIN_SEGMENT = '__emulator';
 
+/** The HTTP(S) server's request listener for one running emulator. */
 export function createRequestListener(runtime: EmulatorRuntime): RequestListener {
   return (request, response) => {
     handleRequest(runtime, request, response).catch(() => {

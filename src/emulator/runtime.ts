@@ -8,6 +8,7 @@ import type { ServiceState } from './service-state.js';
 import type { EmulatorSettings } from './settings.js';
 import type { TokenBucket } from './throttle/token-bucket.js';
 
+/** The state and machinery one running emulator shares across its requests. */
 export interface EmulatorRuntime {
   state: ServiceState;
   settings: EmulatorSettings;

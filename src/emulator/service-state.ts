@@ -14,13 +14,16 @@ export interface StoredRegistration {
   enrollmentGroupId?: string;
 }
 
+/** The tables the state file journals. */
 export type TableName = 'enrollments' | 'enrollmentGroups' | 'registrations';
 
+/** Told of each change to any table. */
 export type StateChangeListener = (
   table: TableName,
   change: StoreChange<StoredRecord> | StoreChange<StoredRegistration>,
 ) => void;
 
+/** The tables and counters of one emulated DPS. */
 export class ServiceState {
   readonly enrollments = new RecordStore<StoredRecord>();
   readonly enrollmentGroups = new RecordStore<StoredRecord>();

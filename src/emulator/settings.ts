@@ -8,10 +8,14 @@ import type { FaultOptions } from './faults/fault-options.js';
 import type { EmulatorOptions, PolicyOptions } from './options.js';
 import type { RecordSettings } from './records/normalize-record.js';
 
+/** Loopback only, unless told otherwise. */
 export const DEFAULT_HOST = '127.0.0.1';
+/** The port the command listens on by default. */
 export const DEFAULT_PORT = 8443;
+/** Query page size when the client sends none (the real service was seen paging 150). */
 export const DEFAULT_PAGE_SIZE = 100;
 
+/** Options with every default applied; what the running emulator reads. */
 export interface EmulatorSettings {
   host: string;
   port: number;
@@ -33,10 +37,12 @@ export interface EmulatorSettings {
   countBulkItems: boolean;
 }
 
+/** An option (or flag) the emulator cannot start with; the message names it. */
 export class EmulatorOptionsError extends Error {
   override name = 'EmulatorOptionsError';
 }
 
+/** Applies the defaults and checks every value; throws EmulatorOptionsError. */
 export function resolveSettings(options: EmulatorOptions = {}): EmulatorSettings {
   const behavior = options.behavior ?? {};
   const settings: EmulatorSettings = {

@@ -14,11 +14,13 @@ const FORMAT_VERSION = 1;
 const FLUSH_DELAY_MS = 50;
 const TABLES: readonly TableName[] = ['enrollments', 'enrollmentGroups', 'registrations'];
 
+/** A policy's name and key as the state file keeps them. */
 export interface SavedPolicy {
   name: string;
   key: string;
 }
 
+/** What a state file gave back besides the records. */
 export interface LoadedState {
   policies: SavedPolicy[];
 }
@@ -33,6 +35,7 @@ type JournalLine =
   | { table: TableName; delete: string }
   | { clear: true };
 
+/** A state file that cannot be read or replayed; the message names the file and line. */
 export class StateFileError extends Error {
   override name = 'StateFileError';
 }

@@ -22,6 +22,7 @@ export interface EmulatorStats {
   createsPerId: Record<string, number>;
 }
 
+/** The counters behind `EmulatorStats`, bumped on the request path. */
 export class StatsCounters {
   requests = 0;
   operations = 0;

@@ -17,6 +17,7 @@ import { EXIT_CODES, JobError } from '../../job/exit-codes.js';
 
 const collect = (value: string, list: string[]): string[] => [...list, value];
 
+/** Adds `dps-bulk emulator` and its flags to the program; the action runs until SIGINT/SIGTERM. */
 export function registerEmulatorCommand(program: Command): void {
   const command = program
     .command('emulator')

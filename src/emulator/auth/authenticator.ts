@@ -11,6 +11,7 @@ import {
 } from '../../dps/contract/index.js';
 import { ALL_PERMISSIONS, type Permission } from './permissions.js';
 
+/** A shared access policy with its key decided and its permissions as a set. */
 export interface ResolvedPolicy {
   name: string;
   /** Base64 key. A secret. */
@@ -18,6 +19,7 @@ export interface ResolvedPolicy {
   permissions: ReadonlySet<Permission>;
 }
 
+/** Who the caller is and what it may do, or why it was refused (never the token). */
 export type AuthResult =
   | { ok: true; principal: string; permissions: ReadonlySet<Permission> }
   | { ok: false; reason: string };
@@ -32,6 +34,7 @@ const TOKEN_CACHE_LIMIT = 4_096;
 const BEARER_PREFIX = 'bearer ';
 const EVERY_PERMISSION: ReadonlySet<Permission> = new Set(ALL_PERMISSIONS);
 
+/** Checks Authorization headers for one emulator's host name, policies and bearer tokens. */
 export class Authenticator {
   readonly #hostName: string;
   readonly #policies: Map<string, ResolvedPolicy>;

@@ -10,6 +10,7 @@ export type Permission =
   | 'RegistrationStatusRead'
   | 'RegistrationStatusWrite';
 
+/** Every permission, as the default owner policy holds them. */
 export const ALL_PERMISSIONS: readonly Permission[] = [
   'ServiceConfig',
   'EnrollmentRead',

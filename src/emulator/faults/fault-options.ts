@@ -9,6 +9,7 @@ export type FaultTrigger =
   | { kind: 'at'; ordinals: readonly number[] }
   | { kind: 'every'; interval: number };
 
+/** Which faults to inject, each on its own trigger, with the delays they use. */
 export interface FaultOptions {
   /** Answer 500 without applying the request. */
   internalError?: FaultTrigger;
@@ -28,7 +29,9 @@ export interface FaultOptions {
   slowResponseMs?: number;
 }
 
+/** Added latency when `latencyMs` is not given, in milliseconds. */
 export const DEFAULT_LATENCY_MS = 200;
+/** Delay of a slow answer when `slowResponseMs` is not given, in milliseconds. */
 export const DEFAULT_SLOW_RESPONSE_MS = 60_000;
 
 /**

@@ -11,6 +11,7 @@ import {
   type FaultTrigger,
 } from './fault-options.js';
 
+/** What happens to a request's answer: nothing, or one injected fault. */
 export type FaultOutcome =
   | 'none'
   | 'drop-before-apply'
@@ -19,6 +20,7 @@ export type FaultOutcome =
   | 'drop-after-apply'
   | 'slow-response';
 
+/** The fault one request meets, with the delays it brings. */
 export interface FaultDecision {
   outcome: FaultOutcome;
   /** Milliseconds to hold the request before handling it; 0 for none. */
@@ -37,6 +39,7 @@ const OUTCOME_ORDER: ReadonlyArray<[FaultOutcome, keyof FaultOptions]> = [
   ['slow-response', 'slowResponse'],
 ];
 
+/** The seeded, ordinal-counting decision maker behind every injected fault. */
 export class FaultPlan {
   readonly #options: FaultOptions;
   readonly #seed: number;

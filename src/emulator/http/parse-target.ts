@@ -5,6 +5,7 @@
 import { ERROR_CODES } from '../../dps/contract/index.js';
 import { errorReply, type RouteReply } from './route-reply.js';
 
+/** Decoded path segments and api-version, or the 400 reply that refuses the target. */
 export type TargetResult =
   | { ok: true; segments: string[]; apiVersion: string | undefined }
   | { ok: false; reply: RouteReply };
@@ -12,6 +13,7 @@ export type TargetResult =
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 const API_VERSION_PREFIX = 'api-version=';
 
+/** Parses `request.url` (origin form) without normalising it, so `..` is seen and refused. */
 export function parseTarget(rawTarget: string): TargetResult {
   const questionMark = rawTarget.indexOf('?');
   const path = questionMark === -1 ? rawTarget : rawTarget.slice(0, questionMark);

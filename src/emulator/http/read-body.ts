@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import { ERROR_CODES } from '../../dps/contract/index.js';
 import { errorReply, type RouteReply } from './route-reply.js';
 
+/** The body's bytes, a 413 reply (the connection then closes), or nothing when the client left. */
 export type BodyResult =
   | { kind: 'body'; bytes: Buffer }
   | { kind: 'too-large'; reply: RouteReply }
@@ -13,6 +14,7 @@ export type BodyResult =
 
 const EMPTY = Buffer.alloc(0);
 
+/** Reads the whole body, refusing more than `maxBytes` (declared or sent). */
 export function readBody(request: IncomingMessage, maxBytes: number): Promise<BodyResult> {
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > maxBytes) return Promise.resolve(tooLarge(maxBytes, `${declared} declared`));

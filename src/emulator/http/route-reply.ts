@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServiceErrorDetails } from '../../dps/contract/index.js';
 import { formatServiceTimestamp } from '../store/timestamps.js';
 
+/** What a route answers; written by `sendReply`. */
 export interface RouteReply {
   status: number;
   /** Serialised as JSON; absent for 204. */
@@ -37,8 +38,10 @@ export function errorReply(
   return { status, body, errorCode, headers: { ...headers, 'x-ms-error-code': String(errorCode) } };
 }
 
+/** A 200 reply with a JSON body. */
 export function jsonReply(body: unknown, headers?: Record<string, string>): RouteReply {
   return headers === undefined ? { status: 200, body } : { status: 200, body, headers };
 }
 
+/** The 204 of a DELETE or reset: no body. */
 export const NO_CONTENT_REPLY: RouteReply = { status: 204 };

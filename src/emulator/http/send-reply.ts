@@ -8,6 +8,7 @@ import type { RouteReply } from './route-reply.js';
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 const TRANSPORT_SECURITY = 'max-age=31536000; includeSubDomains';
 
+/** Writes a reply unless the connection is gone or an answer already went out. */
 export function sendReply(response: ServerResponse, reply: RouteReply, isTls: boolean): void {
   if (response.destroyed || response.headersSent) return;
 

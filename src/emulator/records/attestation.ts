@@ -18,10 +18,12 @@ import {
 import type { RecordKind } from './record-kind.js';
 import { readCertificateInfo } from './x509-info.js';
 
+/** The stored attestation, or the message of the first rule it broke. */
 export type AttestationResult =
   | { ok: true; attestation: AttestationMechanism }
   | { ok: false; message: string };
 
+/** The switches that shape attestation checks and key handling. */
 export interface AttestationRules {
   tpmCheck: TpmCheck;
   /** On update without keys: keep the stored keys, or generate new ones. */
@@ -30,6 +32,7 @@ export interface AttestationRules {
 
 type Json = Record<string, unknown>;
 
+/** Checks an incoming attestation for `kind` and builds the stored one (keys, certificate info). */
 export function normalizeAttestation(
   input: unknown,
   kind: RecordKind,

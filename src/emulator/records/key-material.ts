@@ -13,6 +13,7 @@ const STRICT_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const TPM_ALGORITHM_RSA = 0x0001;
 const TPM_ALGORITHM_ECC = 0x0023;
 
+/** How much of a TPM key is checked: nothing, strict base64, or the TPM2B_PUBLIC shape. */
 export type TpmCheck = 'none' | 'base64' | 'structure';
 
 /** Decoded bytes of strict base64 text, or undefined when the text is not strict base64. */

@@ -24,6 +24,7 @@ import {
   type FieldResult,
 } from './record-rules.js';
 
+/** The switches and linked hubs that record validation depends on. */
 export interface RecordSettings extends AttestationRules {
   idRule: IdRule;
   idCase: 'preserve' | 'lower';
@@ -39,6 +40,7 @@ export type StoredRecord = Record<string, unknown> & {
   lastUpdatedDateTimeUtc: string;
 };
 
+/** The record to store, or the message of the first rule the input broke. */
 export type NormalizeResult = { ok: true; record: StoredRecord } | { ok: false; message: string };
 
 /**

@@ -4,6 +4,7 @@
 import { ERROR_CODES, ERROR_STATUS_TEXT } from '../../dps/contract/index.js';
 import type { QueryItemType } from '../../dps/contract/index.js';
 
+/** What differs between individual enrollments and enrollment groups. */
 export interface RecordKind {
   /** The JSON field holding the record's ID. */
   idField: 'registrationId' | 'enrollmentGroupId';
@@ -17,6 +18,7 @@ export interface RecordKind {
   isGroup: boolean;
 }
 
+/** Individual enrollments: `/enrollments`, 404201, item type `Enrollment`. */
 export const INDIVIDUAL_ENROLLMENT: RecordKind = {
   idField: 'registrationId',
   bulkField: 'enrollments',
@@ -27,6 +29,7 @@ export const INDIVIDUAL_ENROLLMENT: RecordKind = {
   isGroup: false,
 };
 
+/** Enrollment groups: `/enrollmentGroups`, 404204, item type `EnrollmentGroup`. */
 export const ENROLLMENT_GROUP: RecordKind = {
   idField: 'enrollmentGroupId',
   bulkField: 'enrollmentGroups',

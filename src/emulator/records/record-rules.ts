@@ -6,6 +6,7 @@ import { describeJson } from './id-rules.js';
 
 type Json = Record<string, unknown>;
 
+/** A checked field's value to store (undefined = leave out), or why it was refused. */
 export type FieldResult = { ok: true; value: unknown } | { ok: false; message: string };
 
 /** The answer for an absent optional field; shared, since the bulk path checks many. */
@@ -20,6 +21,7 @@ export function isAbsent(value: unknown): value is null | undefined {
   return value === undefined || value === null;
 }
 
+/** True for a plain JSON object (not null, not an array). */
 export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -32,6 +34,7 @@ export function checkProvisioningStatus(value: unknown): FieldResult {
   return checkEnum('provisioningStatus', value, PROVISIONING_STATUSES);
 }
 
+/** `allocationPolicy`: one of hashed, geoLatency, static, custom. */
 export function checkAllocationPolicy(value: unknown): FieldResult {
   if (isAbsent(value)) return ABSENT;
 
@@ -95,6 +98,7 @@ export function checkInitialTwin(value: unknown): FieldResult {
   return { ok: true, value: twin };
 }
 
+/** Any JSON object (e.g. `optionalDeviceInformation`), stored as sent. */
 export function checkFreeObject(field: string, value: unknown): FieldResult {
   if (isAbsent(value)) return ABSENT;
 
@@ -138,6 +142,7 @@ export function checkHubList(value: unknown, linkedHubs: readonly string[]): Fie
   return { ok: true, value };
 }
 
+/** `iotHubHostName`: one linked hub. */
 export function checkHubHostName(value: unknown, linkedHubs: readonly string[]): FieldResult {
   if (isAbsent(value)) return ABSENT;
 

@@ -7,12 +7,14 @@ import { X509Certificate } from 'node:crypto';
 import type { X509CertificateInfo } from '../../dps/contract/index.js';
 import { formatWholeSecondTimestamp } from '../store/timestamps.js';
 
+/** The computed `info`, or what is wrong with the text (its shape, never its content). */
 export type CertificateReadResult =
   | { ok: true; info: X509CertificateInfo }
   | { ok: false; problem: string };
 
 const STRICT_BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
+/** Parses a PEM or base64 DER certificate and computes its `info` block. */
 export function readCertificateInfo(text: string): CertificateReadResult {
   const certificate = parseCertificate(text);
   if (typeof certificate === 'string') return { ok: false, problem: certificate };

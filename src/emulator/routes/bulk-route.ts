@@ -30,6 +30,7 @@ type ParsedBulk =
   | { ok: true; mode: BulkMode; items: BulkItem[] }
   | { ok: false; message: string };
 
+/** `POST /enrollments` or `/enrollmentGroups`: one bulk call. */
 export function runBulk(context: OperationContext): RouteReply {
   const parsed = parseBulkRequest(context);
   if (!parsed.ok) return badRequestReply(parsed.message);

@@ -11,6 +11,7 @@ import type { ServiceState } from '../service-state.js';
 import type { EmulatorSettings } from '../settings.js';
 import { unquoteEtag } from '../store/timestamps.js';
 
+/** Everything one operation works with. */
 export interface OperationContext {
   state: ServiceState;
   settings: EmulatorSettings;
@@ -32,14 +33,17 @@ export function readIfMatch(headers: IncomingHttpHeaders): string | undefined {
   return unquoteEtag(value);
 }
 
+/** 404 with the kind's not-found code (404201 or 404204). */
 export function notFoundReply(kind: RecordKind): RouteReply {
   return errorReply(404, kind.notFoundCode, kind.notFoundText);
 }
 
+/** 412 with the placeholder code 412002. */
 export function preconditionFailedReply(what: string): RouteReply {
   return errorReply(412, ERROR_CODES.preconditionFailed, `Precondition failed: ${what}`);
 }
 
+/** 400 with the placeholder code 400000. */
 export function badRequestReply(message: string): RouteReply {
   return errorReply(400, ERROR_CODES.badRequest, message);
 }

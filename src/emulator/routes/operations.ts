@@ -7,6 +7,7 @@ import { deleteRecord, getAttestation, getRecord, putRecord } from './record-rou
 import { deleteRegistration, getRegistration } from './registration-routes.js';
 import type { Operation } from './route-table.js';
 
+/** The function that serves each operation of the route table. */
 export const OPERATIONS: Readonly<Record<Operation, (context: OperationContext) => RouteReply>> = {
   bulk: runBulk,
   query: queryRecords,

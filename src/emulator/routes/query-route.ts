@@ -14,6 +14,7 @@ import { badRequestReply, type OperationContext } from './operation-context.js';
 const SELECT_ALL = /^\s*(select\s+\*(\s+from\s+[A-Za-z_]+)?|\*)\s*$/i;
 const MAX_PAGE_SIZE = 10_000;
 
+/** `POST /enrollments/query` or `/enrollmentGroups/query`: one page. */
 export function queryRecords(context: OperationContext): RouteReply {
   const paging = readPaging(context, context.recordKind.itemType);
   if (!paging.ok) return paging.reply;

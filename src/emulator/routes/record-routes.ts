@@ -17,6 +17,7 @@ import {
   type OperationContext,
 } from './operation-context.js';
 
+/** GET one record: no keys, no certificates; enrollments add `registrationState`. */
 export function getRecord(context: OperationContext): RouteReply {
   const id = context.id!;
   const record = context.state.storeFor(context.recordKind).get(id);
@@ -33,6 +34,7 @@ export function getRecord(context: OperationContext): RouteReply {
   return jsonReply(viewOnRead(record, registrationState));
 }
 
+/** PUT one record: create without If-Match, update with the current etag or `*`. */
 export function putRecord(context: OperationContext): RouteReply {
   const { recordKind, state } = context;
   const id = context.id!;
@@ -67,6 +69,7 @@ export function putRecord(context: OperationContext): RouteReply {
   return jsonReply(viewAfterWrite(normalized.record));
 }
 
+/** DELETE one record (204), with If-Match checked when given. */
 export function deleteRecord(context: OperationContext): RouteReply {
   const { recordKind, state } = context;
   const id = context.id!;

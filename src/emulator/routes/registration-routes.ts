@@ -18,6 +18,7 @@ const REGISTRATION_NOT_FOUND = 'Registration not found.';
 /** The hub a simulated registration lands on when its enrollment names none. */
 const STAND_IN_HUB = 'emulated-hub.azure-devices.net';
 
+/** GET /registrations/{id}: the device's registration record, or 404201. */
 export function getRegistration(context: OperationContext): RouteReply {
   const registration = context.state.registrations.get(context.id!);
 
@@ -26,6 +27,7 @@ export function getRegistration(context: OperationContext): RouteReply {
     : jsonReply(registration.state);
 }
 
+/** DELETE /registrations/{id}: 204, with If-Match checked when given. */
 export function deleteRegistration(context: OperationContext): RouteReply {
   const id = context.id!;
   const registration = context.state.registrations.get(id);
@@ -45,6 +47,7 @@ export function deleteRegistration(context: OperationContext): RouteReply {
   return NO_CONTENT_REPLY;
 }
 
+/** The registration record made, or why there was nothing to register through. */
 export type SimulatedRegistration =
   | { ok: true; state: DeviceRegistrationState }
   | { ok: false; status: number; message: string };

@@ -9,6 +9,7 @@ import {
   type RecordKind,
 } from '../records/record-kind.js';
 
+/** What a service request asks for, once its route is known. */
 export type Operation =
   | 'bulk'
   | 'query'
@@ -20,6 +21,7 @@ export type Operation =
   | 'delete-registration'
   | 'query-registrations';
 
+/** The operation and ID a request names, or why no route serves it. */
 export type RouteMatch =
   | { kind: 'matched'; operation: Operation; recordKind: RecordKind; id: string | undefined }
   | { kind: 'not-found' }
@@ -77,6 +79,7 @@ const ROUTES: readonly RouteDefinition[] = [
   },
 ];
 
+/** Finds the operation for a method and decoded path segments. */
 export function matchRoute(method: string, segments: readonly string[]): RouteMatch {
   const allowed = new Set<string>();
 

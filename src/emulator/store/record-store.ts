@@ -12,6 +12,7 @@ interface Entry<Value> {
   isDeleted: boolean;
 }
 
+/** One page of a query over the store. */
 export interface StorePage<Value> {
   values: Value[];
   /** Sequence of the last record returned, to resume after; absent when nothing is left. */
@@ -24,6 +25,7 @@ export type StoreChange<Value> =
   | { kind: 'delete'; key: string }
   | { kind: 'clear' };
 
+/** One table: case-insensitive IDs, creation order for paging, a change listener. */
 export class RecordStore<Value> {
   /** Told of every change; the state file listens here. */
   onChange: ((change: StoreChange<Value>) => void) | undefined;

@@ -7,8 +7,10 @@
 
 const MILLISECONDS_PER_MINUTE = 60_000;
 
+/** Granted, or how many milliseconds until enough tokens are back. */
 export type TakeResult = { granted: true } | { granted: false; retryAfterMs: number };
 
+/** A continuously refilled token bucket; all times in milliseconds. */
 export class TokenBucket {
   readonly capacity: number;
   readonly #tokensPerMs: number;

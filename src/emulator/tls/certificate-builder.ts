@@ -29,11 +29,13 @@ const SERVER_AUTHENTICATION = '1.3.6.1.5.5.7.3.1';
 const CLIENT_AUTHENTICATION = '1.3.6.1.5.5.7.3.2';
 const DAY_MS = 86_400_000;
 
+/** An EC P-256 key pair from node:crypto. */
 export interface KeyPair {
   privateKey: KeyObject;
   publicKey: KeyObject;
 }
 
+/** What to put in a certificate and who signs it. */
 export interface CertificateRequest {
   commonName: string;
   /** The certificate's own keys. */
@@ -49,6 +51,7 @@ export interface CertificateRequest {
   notAfter?: Date;
 }
 
+/** A fresh EC P-256 key pair. */
 export function generateKeyPair(): KeyPair {
   return generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 }

@@ -16,10 +16,12 @@ function encodeLength(length: number): Buffer {
   return Buffer.from([0x80 | bytes.length, ...bytes]);
 }
 
+/** SEQUENCE of the given elements. */
 export function sequence(...children: Buffer[]): Buffer {
   return element(0x30, Buffer.concat(children));
 }
 
+/** SET of the given elements. */
 export function set(...children: Buffer[]): Buffer {
   return element(0x31, Buffer.concat(children));
 }
@@ -35,14 +37,17 @@ export function unsignedInteger(bytes: Buffer): Buffer {
   return element(0x02, needsZero ? Buffer.concat([Buffer.from([0]), trimmed]) : trimmed);
 }
 
+/** INTEGER for a value 0..255. */
 export function smallInteger(value: number): Buffer {
   return unsignedInteger(Buffer.from([value]));
 }
 
+/** BOOLEAN TRUE. */
 export function booleanTrue(): Buffer {
   return element(0x01, Buffer.from([0xff]));
 }
 
+/** OBJECT IDENTIFIER from dotted notation, e.g. `2.5.4.3`. */
 export function objectIdentifier(dotted: string): Buffer {
   const parts = dotted.split('.').map(Number);
   const bytes: number[] = [parts[0]! * 40 + parts[1]!];
@@ -56,10 +61,12 @@ export function objectIdentifier(dotted: string): Buffer {
   return element(0x06, Buffer.from(bytes));
 }
 
+/** UTF8String. */
 export function utf8String(text: string): Buffer {
   return element(0x0c, Buffer.from(text, 'utf8'));
 }
 
+/** OCTET STRING. */
 export function octetString(content: Buffer): Buffer {
   return element(0x04, content);
 }

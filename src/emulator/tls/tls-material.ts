@@ -5,6 +5,7 @@
  */
 import { buildCertificate, generateKeyPair } from './certificate-builder.js';
 
+/** The PEM certificate and key to serve, and the CA to trust when generated. */
 export interface TlsMaterial {
   cert: string;
   key: string;
@@ -14,6 +15,7 @@ export interface TlsMaterial {
 
 const CA_NAME = 'dps-bulk emulator local CA';
 
+/** Certificate and key for the `tls` option; undefined when serving plain HTTP. */
 export function resolveTlsMaterial(
   tls: boolean | { cert: string; key: string } | undefined,
 ): TlsMaterial | undefined {
