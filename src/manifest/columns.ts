@@ -135,7 +135,9 @@ export function closestColumn(header: string): { column: ManifestColumn; distanc
   };
 
   for (const column of MANIFEST_COLUMNS) {
-    const distance = editDistance(normalized, normalizeHeader(column));
+    const name = normalizeHeader(column);
+    // An abbreviation ("regid", "ek") is far in edits but plainly meant: count it as close.
+    const distance = isAbbreviationOf(normalized, name) ? 1 : editDistance(normalized, name);
 
     if (distance < best.distance) {
       best = { column, distance };
@@ -143,6 +145,20 @@ export function closestColumn(header: string): { column: ManifestColumn; distanc
   }
 
   return best;
+}
+
+/** `short` keeps the first letter of `name` and the rest of its letters in order. */
+function isAbbreviationOf(short: string, name: string): boolean {
+  if (short.length < 3 || short.length >= name.length || short[0] !== name[0]) return false;
+
+  let position = 0;
+
+  for (const letter of short) {
+    position = name.indexOf(letter, position) + 1;
+    if (position === 0) return false;
+  }
+
+  return true;
 }
 
 /** Levenshtein distance; headers are short, so the two-row table is plenty. */
