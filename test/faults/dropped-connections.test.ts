@@ -55,6 +55,27 @@ describe('fault scenario 3: dropped connections', () => {
     });
   }
 
+  it('ends every row succeeded, each ID created once, when answers come after the client gave up (--mode create)', async () => {
+    // Four of the run's first calls are applied, then answered only after the client's timeout.
+    emulator = await startEmulatorProcess(['--fault-slow', 'at:2,5,9,13', '--slow-ms', '2000']);
+    const directory = makeTempDir('dps-bulk-faults-');
+    const manifest = createFaultManifest(directory, 100, 'slow-create');
+
+    const run = await runInProcess(emulator, manifest, directory, { mode: 'create', requestTimeoutMs: 500 });
+    const stats = await emulator.stats();
+    const checked = await checkRun(manifest, emulator, run, { requestsBefore: 0 });
+    const verified = checked.report.rows.filter((row) => row.message.includes('stored as sent'));
+
+    expect(run.exitCode).toBe(0);
+    expect(checked.report.counts).toEqual({ succeeded: 100 });
+    expect(stats.faults).toBe(4);
+    expect(verified.length).toBeGreaterThan(0);
+
+    recordScenario('3. answer later than the client timeout, --mode create', '`--fault-slow at:2,5,9,13 --slow-ms 2000`, request timeout 0.5 s, 100 rows', [
+      { run: 'run', figures: checked.figures, note: `${stats.faults} answers held; ${verified.length} rows verified by reading back` },
+    ]);
+  });
+
   it('finishes in a rerun the create whose only attempt was applied but unanswered (--mode create)', async () => {
     emulator = await startEmulatorProcess(['--fault-drop-after', 'at:1']);
     const directory = makeTempDir('dps-bulk-faults-');

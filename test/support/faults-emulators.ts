@@ -8,7 +8,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 
-import { startEmulator, type EmulatorOptions, type EmulatorStats, type RunningEmulator } from '../../src/emulator/index.js';
+import {
+  startEmulator,
+  type EmulatorOptions,
+  type EmulatorStats,
+  type RunningEmulator,
+} from '../../src/emulator/index.js';
 import { ServiceReader, type ServiceAccess } from './faults-service-reader.js';
 import { BIN } from './run-cli.js';
 
@@ -51,11 +56,17 @@ export async function startInProcessEmulator(
  * `dps-bulk emulator` in a child process with these command-line flags (`--port 0` unless the
  * flags give one). Resolves once it printed its JSON line.
  */
-export async function startEmulatorProcess(flags: string[]): Promise<EmulatorHandle & { child: ChildProcess }> {
+export async function startEmulatorProcess(
+  flags: string[],
+): Promise<EmulatorHandle & { child: ChildProcess }> {
   const hasPort = flags.includes('--port');
-  const child = spawn(process.execPath, [BIN, 'emulator', ...(hasPort ? [] : ['--port', '0']), ...flags], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [BIN, 'emulator', ...(hasPort ? [] : ['--port', '0']), ...flags],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const line = await firstStdoutLine(child);
   const started = JSON.parse(line) as { endpoint: string; connectionString: string };
   const reader = new ServiceReader(started);
@@ -83,7 +94,8 @@ export async function waitUntil(
   const deadline = Date.now() + timeoutMs;
 
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}; it never happened`);
+    if (Date.now() > deadline)
+      throw new Error(`waited ${timeoutMs} ms for ${what}; it never happened`);
     await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
   }
 }
@@ -112,7 +124,9 @@ function firstStdoutLine(child: ChildProcess): Promise<string> {
     let stderr = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`emulator process printed nothing in ${START_TIMEOUT_MS} ms; stderr: ${stderr}`));
+      reject(
+        new Error(`emulator process printed nothing in ${START_TIMEOUT_MS} ms; stderr: ${stderr}`),
+      );
     }, START_TIMEOUT_MS);
 
     child.stderr!.on('data', (chunk) => (stderr += chunk));

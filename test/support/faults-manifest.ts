@@ -26,7 +26,8 @@ export interface FaultManifest {
   rows: DesiredEnrollment[];
 }
 
-const HEADER = 'registrationId,deviceId,attestation,primaryKey,secondaryKey,provisioningStatus,tags';
+const HEADER =
+  'registrationId,deviceId,attestation,primaryKey,secondaryKey,provisioningStatus,tags';
 
 /** The desired enrollment of row `index` (1-based); keys are fresh random test keys. */
 export function desiredRow(index: number, prefix: string): DesiredEnrollment {

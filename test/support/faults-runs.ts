@@ -46,7 +46,9 @@ export function faultRunConfig(
   return {
     manifest: { path: manifestPath, strict: false },
     report: { directory: join(directory, 'reports'), progress: false, logLevel: 'info' },
-    target: targetFromConnectionString(access.connectionString, 'emulator', { endpoint: access.endpoint }),
+    target: targetFromConnectionString(access.connectionString, 'emulator', {
+      endpoint: access.endpoint,
+    }),
     dispatch: {
       mode: settings.mode ?? 'upsert',
       concurrency: settings.concurrency ?? 4,
@@ -81,11 +83,20 @@ export async function runInProcess(
   const stderr = new TextSink();
   const result = await runJob(faultRunConfig(access, manifest.path, directory, settings), stderr);
 
-  return { exitCode: result.exitCode, reportDirectory: result.reportDirectory, stderr: stderr.text };
+  return {
+    exitCode: result.exitCode,
+    reportDirectory: result.reportDirectory,
+    stderr: stderr.text,
+  };
 }
 
 /** The CLI arguments of a run against `access` with reports and state under `directory`. */
-export function cliRunArguments(access: ServiceAccess, manifest: FaultManifest, directory: string, extra: string[] = []): string[] {
+export function cliRunArguments(
+  access: ServiceAccess,
+  manifest: FaultManifest,
+  directory: string,
+  extra: string[] = [],
+): string[] {
   return [
     'run',
     manifest.path,
@@ -113,10 +124,15 @@ export function startCliRun(
 }
 
 /** Waits for a CLI run and finds the report folder it wrote (the one not there before). */
-export async function finishCliRun(run: ReturnType<typeof runCli>, directory: string, before: Set<string>): Promise<FinishedRun> {
+export async function finishCliRun(
+  run: ReturnType<typeof runCli>,
+  directory: string,
+  before: Set<string>,
+): Promise<FinishedRun> {
   const result: CliResult = await run;
   const created = reportFolderNames(directory).filter((name) => !before.has(name));
-  const reportDirectory = created.length === 1 ? join(directory, 'reports', created[0]!) : undefined;
+  const reportDirectory =
+    created.length === 1 ? join(directory, 'reports', created[0]!) : undefined;
 
   return { exitCode: result.exitCode, reportDirectory, stderr: result.stderr };
 }
@@ -165,7 +181,8 @@ export async function checkRun(
   const stats = await emulator.stats();
   const requests = stats.requests - options.requestsBefore;
 
-  if (run.reportDirectory === undefined) throw new Error(`the run wrote no report; stderr: ${run.stderr}`);
+  if (run.reportDirectory === undefined)
+    throw new Error(`the run wrote no report; stderr: ${run.stderr}`);
 
   const report = checkReport(manifest, run.reportDirectory, run.exitCode);
   const held = await emulator.reader.readAll(options.withKeys ?? true);
@@ -189,7 +206,11 @@ export async function checkRun(
 }
 
 /** One line of the scenario table, appended as JSON to `$FAULTS_TABLE_PATH` when it is set. */
-export function recordScenario(scenario: string, injected: string, runs: Array<{ run: string; figures: RunFigures; note?: string }>): void {
+export function recordScenario(
+  scenario: string,
+  injected: string,
+  runs: Array<{ run: string; figures: RunFigures; note?: string }>,
+): void {
   const path = process.env['FAULTS_TABLE_PATH'];
   if (!path) return;
 

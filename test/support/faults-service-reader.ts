@@ -30,6 +30,8 @@ export interface HeldEnrollment {
 const API_VERSION = '2021-10-01';
 const MAX_READ_ATTEMPTS = 12;
 const RETRY_WAIT_MS = 5;
+/** A 429 without Retry-After: about one token of a slow emulator's bucket. */
+const THROTTLED_WAIT_MS = 250;
 const LONGEST_RETRY_AFTER_MS = 5_000;
 const PAGE_SIZE = 10_000;
 const KEY_READS_AT_ONCE = 4;
@@ -176,7 +178,8 @@ function toHeld(record: Record<string, any>): HeldEnrollment {
   if (record['deviceId'] !== undefined) held.deviceId = record['deviceId'];
   if (record['attestation']?.type !== undefined) held.attestationType = record['attestation'].type;
   if ('provisioningStatus' in record) held.provisioningStatus = record['provisioningStatus'];
-  if (record['initialTwin']?.tags !== undefined) held.tags = stripTwinMetadata(record['initialTwin'].tags);
+  if (record['initialTwin']?.tags !== undefined)
+    held.tags = stripTwinMetadata(record['initialTwin'].tags);
   if (record['etag'] !== undefined) held.etag = record['etag'];
 
   return held;
@@ -193,7 +196,9 @@ function retryWaitMs(answer: Answer | undefined): number {
   const header = answer?.headers['retry-after'];
   const seconds = typeof header === 'string' ? Number(header) : Number.NaN;
 
-  return Number.isFinite(seconds) ? Math.min(seconds * 1_000, LONGEST_RETRY_AFTER_MS) : RETRY_WAIT_MS;
+  return Number.isFinite(seconds)
+    ? Math.min(seconds * 1_000, LONGEST_RETRY_AFTER_MS)
+    : RETRY_WAIT_MS;
 }
 
 function wait(delayMs: number): Promise<void> {
