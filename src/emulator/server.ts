@@ -35,6 +35,8 @@ export interface RunningEmulator {
   connectionStrings: Record<string, string>;
   /** PEM of the CA to trust, when it serves TLS with a generated certificate. */
   caCertificate?: string;
+  /** Seed of the fault random stream, to repeat a run's faults with `seed`. */
+  seed: number;
   /** The same object as `GET /__emulator/stats`. */
   stats(): EmulatorStats;
   /** Forgets every record and counter (as `POST /__emulator/reset`). */
@@ -164,6 +166,7 @@ function describeRunning(
     hostName,
     connectionString: primary === undefined ? '' : connectionStrings[primary.name]!,
     connectionStrings,
+    seed: runtime.settings.seed,
     stats: () => runtime.state.stats(),
     reset: () => resetRuntime(runtime),
     close: () => closeEmulator(runtime, server, journal),

@@ -138,6 +138,7 @@ describe('emulator fault injection over HTTP', () => {
     const statuses = async (): Promise<number[]> => {
       const faults = { serviceUnavailable: parseFaultTrigger('0.4') };
       const http = await start({ seed: 7, faults });
+      expect(emulator!.seed).toBe(7);
       const result = [];
       for (let index = 0; index < 15; index += 1) {
         result.push((await http.get(`s-${index}`)).status);
