@@ -44,6 +44,8 @@ export interface ParseResults {
 
 export interface EndToEndResults {
   run: RunFigures;
+  /** The same first run with the state store in /dev/shm, where it exists: no disk syncs. */
+  memoryState?: { run: RunFigures; emulatorCpuShare: number };
   /** Emulator CPU time over the run's wall time. */
   emulatorCpuShare: number;
   /** The side closer to a full core during the run. */

@@ -22,6 +22,11 @@ export function formatMegabytes(bytes: number | undefined): string {
   return bytes === undefined ? 'n/a' : `${(bytes / MEGABYTE).toFixed(1)} MB`;
 }
 
+/** `23.5 GB` (gibibytes, one decimal). */
+export function formatGigabytes(bytes: number): string {
+  return `${(bytes / (1024 * MEGABYTE)).toFixed(1)} GB`;
+}
+
 /** `12.34 s` */
 export function formatSeconds(seconds: number): string {
   return Number.isFinite(seconds) ? `${seconds.toFixed(2)} s` : 'n/a';

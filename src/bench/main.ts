@@ -4,7 +4,6 @@
  * Progress goes to stderr. Exit 0 when every measurement was taken (targets may still be
  * missed: the table says which), 1 when one could not be taken, 2 on bad arguments.
  */
-import { rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +14,7 @@ import { FULL_PLAN, QUICK_PLAN } from './bench-plan.js';
 import type { BenchResults } from './bench-results.js';
 import { describeMachine, renderResults } from './results-report.js';
 import { runBench, SCENARIO_NAMES, type ScenarioName } from './run-bench.js';
+import { removeAllTemporaryPathsSync } from './temporary-paths.js';
 
 interface BenchFlags {
   quick?: boolean;
@@ -27,14 +27,10 @@ const EXIT_INTERRUPTED = 130;
 
 async function main(argv: readonly string[]): Promise<number> {
   const flags = parseFlags(argv);
-  let workDirectory: string | undefined;
 
   // Children die with the terminal's Ctrl-C on their own; the temp manifests need a hand.
   process.once('SIGINT', () => {
-    if (workDirectory !== undefined) {
-      rmSync(workDirectory, { recursive: true, force: true });
-    }
-
+    removeAllTemporaryPathsSync();
     process.exit(EXIT_INTERRUPTED);
   });
 
@@ -43,9 +39,6 @@ async function main(argv: readonly string[]): Promise<number> {
     scenarios: flags.only,
     cliScript: CLI_SCRIPT,
     log: (message) => process.stderr.write(`[bench] ${message}\n`),
-    onWorkDirectory: (path) => {
-      workDirectory = path;
-    },
   });
 
   const written = await writeResults(results, resolve(flags.resultsDir));

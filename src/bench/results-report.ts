@@ -6,10 +6,12 @@ import type {
   BenchResults,
   EndToEndResults,
   ProcessFigures,
+  RunFigures,
   ThrottledRun,
 } from './bench-results.js';
 import {
   formatCount,
+  formatGigabytes,
   formatMegabytes,
   formatPercent,
   formatRate,
@@ -55,7 +57,7 @@ export function describeMachine(results: BenchResults): string {
   const { machine } = results;
   return (
     `${machine.cpus} CPU cores (${machine.cpuModel}), ` +
-    `${formatMegabytes(machine.memoryTotalBytes)} RAM, ` +
+    `${formatGigabytes(machine.memoryTotalBytes)} RAM, ` +
     `Node ${machine.node} on ${machine.platform}, ` +
     `1-minute load ${machine.loadAverageAtStart.toFixed(2)} at start; plan "${results.plan}", ` +
     `${formatSeconds(results.durationSeconds)} in all`
@@ -100,17 +102,18 @@ function endToEndSection({ endToEnd }: BenchResults): Section | undefined {
       'emulator CPU',
     ],
     rows: [
-      [
-        'dps-bulk run',
-        formatCount(endToEnd.run.rows),
-        formatRate(endToEnd.run.rowsPerSecond),
-        formatSeconds(endToEnd.run.wallSeconds),
-        formatCount(endToEnd.run.requests),
-        formatCpu(endToEnd.run.cpuShare),
-        formatCpu(endToEnd.emulatorCpuShare),
-      ],
+      endToEndRow('dps-bulk run', endToEnd.run, endToEnd.emulatorCpuShare),
+      ...(endToEnd.memoryState !== undefined
+        ? [
+            endToEndRow(
+              'dps-bulk run, --state in /dev/shm',
+              endToEnd.memoryState.run,
+              endToEnd.memoryState.emulatorCpuShare,
+            ),
+          ]
+        : []),
     ],
-    notes: [describeBound(endToEnd.boundBy)],
+    notes: [describeBound(endToEnd.boundBy), ...describeMemoryState(endToEnd)],
   };
 }
 
@@ -236,10 +239,41 @@ function errorsSection({ errors }: BenchResults): Section | undefined {
   };
 }
 
+function endToEndRow(
+  label: string,
+  run: RunFigures,
+  emulatorCpuShare: number,
+): string[] {
+  return [
+    label,
+    formatCount(run.rows),
+    formatRate(run.rowsPerSecond),
+    formatSeconds(run.wallSeconds),
+    formatCount(run.requests),
+    formatCpu(run.cpuShare),
+    formatCpu(emulatorCpuShare),
+  ];
+}
+
+function describeMemoryState(endToEnd: EndToEndResults): string[] {
+  if (endToEnd.memoryState === undefined) {
+    return [];
+  }
+
+  const speedup = endToEnd.memoryState.run.rowsPerSecond / endToEnd.run.rowsPerSecond;
+  return [
+    `With the state store in memory (no disk syncs) the same run goes ${formatTimes(speedup)} ` +
+      'as fast.',
+  ];
+}
+
 function describeBound(boundBy: EndToEndResults['boundBy']): string {
   const unit = 'CPU is core-seconds per second of wall time; 1.00 = one core busy throughout.';
   if (boundBy === 'neither') {
-    return `Neither side is CPU-bound: the time goes to waiting (disk syncs, pacing). ${unit}`;
+    return (
+      'Neither side keeps a core busy, so neither CPU is the limit: the time goes to waiting ' +
+      `(I/O, pacing) or to other processes sharing the cores. ${unit}`
+    );
   }
 
   return `Bound by ${boundBy}: its CPU share is closest to a full core. ${unit}`;

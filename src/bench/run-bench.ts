@@ -3,7 +3,7 @@
  * failing one is recorded and the others still run), check the targets, and delete the folder.
  */
 import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { BenchContext, BenchManifests } from './bench-context.js';
@@ -15,6 +15,7 @@ import { measureParse } from './scenarios/parse-scenario.js';
 import { measurePeer } from './scenarios/peer-scenario.js';
 import { measureThrottled } from './scenarios/throttled-scenario.js';
 import { checkTargets } from './targets.js';
+import { removeTemporaryPath, trackTemporaryPath } from './temporary-paths.js';
 
 /** The measurements, by the names `--only` takes. End to end includes the nightly rerun. */
 export const SCENARIO_NAMES = ['parse', 'end-to-end', 'throttled', 'peer'] as const;
@@ -26,15 +27,13 @@ export interface BenchRequest {
   /** bin/dps-bulk.js of this checkout. */
   cliScript: string;
   log(message: string): void;
-  /** Called with the temp folder as soon as it exists, so an interrupt can remove it. */
-  onWorkDirectory?(path: string): void;
 }
 
 export async function runBench(request: BenchRequest): Promise<BenchResults> {
   const startedAt = new Date();
   const machine = describeMachine();
   const workDirectory = await mkdtemp(join(tmpdir(), 'dps-bulk-bench-'));
-  request.onWorkDirectory?.(workDirectory);
+  trackTemporaryPath(workDirectory);
 
   try {
     const manifests = await writeManifests(request, workDirectory);
@@ -50,7 +49,7 @@ export async function runBench(request: BenchRequest): Promise<BenchResults> {
     results.targets = checkTargets(results);
     return results;
   } finally {
-    await rm(workDirectory, { recursive: true, force: true });
+    await removeTemporaryPath(workDirectory);
   }
 }
 
