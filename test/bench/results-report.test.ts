@@ -139,6 +139,44 @@ describe('renderResults', () => {
   });
 });
 
+describe('renderResults, end to end', () => {
+  it('shows the run with its state in memory next to the plain one, and how much faster', () => {
+    const bench: BenchResults = {
+      ...results(),
+      parse: undefined,
+      throttled: undefined,
+      endToEnd: {
+        run: runFigures({ rows: 100_000, rowsPerSecond: 1_000, requests: 10_000, cpuShare: 0.3 }),
+        emulatorCpuShare: 0.06,
+        boundBy: 'neither',
+        memoryState: {
+          run: runFigures({ rows: 100_000, rowsPerSecond: 2_500, requests: 10_000 }),
+          emulatorCpuShare: 0.15,
+        },
+      },
+    };
+
+    const text = renderResults(bench, 'text');
+
+    expect(text).toContain('b. End to end against the standalone emulator, no throttling');
+    const lines = text.split('\n');
+    expect(lines[3]?.split(/ {2,}/)).toEqual([
+      'dps-bulk run',
+      '100,000',
+      '1,000/s',
+      '61.00 s',
+      '10,000',
+      '0.30',
+      '0.06',
+    ]);
+    expect(lines[4]?.startsWith('dps-bulk run, --state in /dev/shm      100,000     2,500/s')).toBe(
+      true,
+    );
+    expect(text).toContain('the same run goes 2.50× as fast.');
+    expect(text).toContain('Neither side keeps a core busy');
+  });
+});
+
 describe('renderTextTable', () => {
   it('pads the first column left and the others right, under a rule', () => {
     const table = renderTextTable(['name', 'count'], [['a', '1'], ['longer', '1,000']]);
