@@ -19,8 +19,7 @@ import { formatServiceTimestamp } from './store/timestamps.js';
 
 /** A request ready for its operation, or the reply that refuses it. */
 export type PreparedRequest =
-  | { ok: true; operation: Operation; context: OperationContext }
-  | { ok: false; reply: RouteReply };
+  { ok: true; operation: Operation; context: OperationContext } | { ok: false; reply: RouteReply };
 
 type JsonBody = { ok: true; value: unknown } | { ok: false; reply: RouteReply };
 

@@ -51,9 +51,8 @@ const KEY_BYTES = 32;
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const settings = resolveSettings(options);
   const state = new ServiceState();
-  const loaded = settings.statePath === undefined
-    ? undefined
-    : await loadStateFile(settings.statePath, state);
+  const loaded =
+    settings.statePath === undefined ? undefined : await loadStateFile(settings.statePath, state);
   const policies = resolvePolicies(settings, loaded?.policies ?? []);
   const tls = resolveTlsMaterial(options.tls);
 
@@ -62,18 +61,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     settings,
     // Replaced once the port is known: the SAS resource names it.
     authenticator: new Authenticator('', [], []),
-    bucket: settings.operationsPerMinute === undefined
-      ? undefined
-      : new TokenBucket(settings.operationsPerMinute, settings.burst, performance.now()),
+    bucket:
+      settings.operationsPerMinute === undefined
+        ? undefined
+        : new TokenBucket(settings.operationsPerMinute, settings.burst, performance.now()),
     faults: new FaultPlan(settings.faults, settings.seed),
     isTls: tls !== undefined,
     timers: new Set(),
   };
 
   const listener = createRequestListener(runtime);
-  const server = tls === undefined
-    ? createHttpServer(listener)
-    : createHttpsServer({ cert: tls.cert, key: tls.key }, listener);
+  const server =
+    tls === undefined
+      ? createHttpServer(listener)
+      : createHttpsServer({ cert: tls.cert, key: tls.key }, listener);
   server.on('clientError', answerClientError);
 
   const port = await listen(server, settings);
@@ -81,9 +82,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   runtime.authenticator = new Authenticator(hostName, policies, settings.bearerTokens);
 
   const savedPolicies = policies.map(({ name, key }) => ({ name, key }));
-  const journal = settings.statePath === undefined
-    ? undefined
-    : await StateJournal.open(settings.statePath, state, savedPolicies);
+  const journal =
+    settings.statePath === undefined
+      ? undefined
+      : await StateJournal.open(settings.statePath, state, savedPolicies);
   state.onChange(journal && ((table, change) => journal.record(table, change)));
 
   return describeRunning(runtime, server, hostName, policies, tls?.caCertificate, journal);

@@ -51,7 +51,7 @@ export function resolveSettings(options: EmulatorOptions = {}): EmulatorSettings
     operationsPerMinute: options.operationsPerMinute,
     burst: options.burst,
     retryAfter: options.retryAfter ?? true,
-    seed: options.seed ?? (Date.now() % 2_147_483_647),
+    seed: options.seed ?? Date.now() % 2_147_483_647,
     statePath: options.statePath,
     maxBodyBytes: options.maxBodyBytes ?? MAX_MESSAGE_BYTES,
     policies: options.policies ?? [{ name: OWNER_POLICY_NAME, permissions: ALL_PERMISSIONS }],

@@ -125,11 +125,12 @@ export class StateJournal {
   }
 
   record(table: TableName, change: StoreChange<unknown>): void {
-    const line: JournalLine = change.kind === 'put'
-      ? { table, put: change.key, value: change.value }
-      : change.kind === 'delete'
-        ? { table, delete: change.key }
-        : { clear: true };
+    const line: JournalLine =
+      change.kind === 'put'
+        ? { table, put: change.key, value: change.value }
+        : change.kind === 'delete'
+          ? { table, delete: change.key }
+          : { clear: true };
     this.#pending.push(`${JSON.stringify(line)}\n`);
     this.#timer ??= setTimeout(() => this.#flush(), FLUSH_DELAY_MS);
   }

@@ -4,9 +4,7 @@
  * (src/dps/client), under two IDs; both stored records are read back (GET and
  * attestationmechanism) and compared with the ID, etag and timestamps set aside.
  */
-import type {
-  IndividualEnrollment as SdkEnrollment,
-} from 'azure-iot-provisioning-service/dist/interfaces.js';
+import type { IndividualEnrollment as SdkEnrollment } from 'azure-iot-provisioning-service/dist/interfaces.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDpsClient, type DpsAnswer, type DpsClient } from '../../src/dps/client/index.js';
 import { parseConnectionString, type IndividualEnrollment } from '../../src/dps/contract/index.js';

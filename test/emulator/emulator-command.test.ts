@@ -94,17 +94,20 @@ describe('emulatorOptionsFromFlags', () => {
   };
 
   it('turns throttle, fault and switch flags into options', () => {
-    const options = emulatorOptionsFromFlags({
-      ...defaults,
-      opsPerMinute: '1000',
-      burst: '5',
-      retryAfter: false,
-      fault503: '5%',
-      faultDropAfter: 'at:2,4',
-      slowMs: '1500',
-      updateMissing: 'create',
-      permissionDeniedStatus: '401',
-    }, noFiles);
+    const options = emulatorOptionsFromFlags(
+      {
+        ...defaults,
+        opsPerMinute: '1000',
+        burst: '5',
+        retryAfter: false,
+        fault503: '5%',
+        faultDropAfter: 'at:2,4',
+        slowMs: '1500',
+        updateMissing: 'create',
+        permissionDeniedStatus: '401',
+      },
+      noFiles,
+    );
 
     expect(options).toMatchObject({
       operationsPerMinute: 1000,

@@ -35,8 +35,10 @@ describe('emulator enrollment API (issue 2 level)', () => {
       expect(emulator.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(emulator.hostName).toBe(emulator.endpoint.slice('http://'.length));
       expect(emulator.connectionString).toMatch(
-        new RegExp(`^HostName=${hostName};SharedAccessKeyName=provisioningserviceowner;` +
-          'SharedAccessKey=[A-Za-z0-9+/]{43}=$'),
+        new RegExp(
+          `^HostName=${hostName};SharedAccessKeyName=provisioningserviceowner;` +
+            'SharedAccessKey=[A-Za-z0-9+/]{43}=$',
+        ),
       );
     });
   });
@@ -114,12 +116,14 @@ describe('emulator enrollment API (issue 2 level)', () => {
       ]);
 
       expect(answer.body).toEqual({
-        errors: [{
-          registrationId: 'bad-key',
-          errorCode: 400000,
-          errorStatus:
-            'attestation.symmetricKey.primaryKey: must decode to 16 to 64 bytes, found 12',
-        }],
+        errors: [
+          {
+            registrationId: 'bad-key',
+            errorCode: 400000,
+            errorStatus:
+              'attestation.symmetricKey.primaryKey: must decode to 16 to 64 bytes, found 12',
+          },
+        ],
         isSuccessful: false,
       });
       expect(emulator.stats().enrollments).toBe(1);
@@ -159,11 +163,13 @@ describe('emulator enrollment API (issue 2 level)', () => {
 
       const answer = await client.bulk([item], 'update');
 
-      expect(answer.body.errors).toEqual([{
-        registrationId: 'upd-3',
-        errorCode: 412002,
-        errorStatus: 'Precondition failed for "upd-3": the etag is not the current one.',
-      }]);
+      expect(answer.body.errors).toEqual([
+        {
+          registrationId: 'upd-3',
+          errorCode: 412002,
+          errorStatus: 'Precondition failed for "upd-3": the etag is not the current one.',
+        },
+      ]);
       expect((await client.get('upd-3')).body.etag).toBe(current);
     });
 

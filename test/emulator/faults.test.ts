@@ -14,7 +14,10 @@ const always: FaultTrigger = { kind: 'every', interval: 1 };
 
 /** Resolves to the error a promise rejects with, or undefined when it fulfils. */
 function failureOf(promise: Promise<unknown>): Promise<Error | undefined> {
-  return promise.then(() => undefined, (error: Error) => error);
+  return promise.then(
+    () => undefined,
+    (error: Error) => error,
+  );
 }
 
 describe('FaultPlan', () => {

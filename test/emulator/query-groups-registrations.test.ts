@@ -177,9 +177,7 @@ describe('emulator query, enrollment groups and registrations', () => {
 
       expect(created.body).toEqual({ errors: [], isSuccessful: true });
       expect(again.body).toEqual({
-        errors: [
-          { enrollmentGroupId: 'g-1', errorCode: 409201, errorStatus: ALREADY_EXISTS },
-        ],
+        errors: [{ enrollmentGroupId: 'g-1', errorCode: 409201, errorStatus: ALREADY_EXISTS }],
         isSuccessful: false,
       });
       expect(query.headers['x-ms-item-type']).toBe('EnrollmentGroup');

@@ -43,7 +43,10 @@ function describeFailure(failure: unknown): FailureDetails {
 }
 
 function failureOf(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(() => undefined, (error: unknown) => error);
+  return promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
 }
 
 /** The bulk call in its callback form (its promise form never settles, as a test shows). */
@@ -193,7 +196,10 @@ describe('azure-iot-provisioning-service against the emulator (TLS)', () => {
     let settled = false;
     const operation = { mode: 'create', enrollments: [symmetric('promise-form')] };
     const pending = sdk.client.runBulkEnrollmentOperation(operation as never);
-    pending.then(() => (settled = true), () => (settled = true));
+    pending.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
     await vi.waitFor(() => expect(sdkCallbackRan).toBe(true), { timeout: 10_000 });
     await new Promise((resolve) => setImmediate(resolve));
     spy.mockRestore();

@@ -86,11 +86,13 @@ describe('emulator switches', () => {
     const item = { ...enrollment('etag-mode'), etag: await etagOf(http, 'etag-mode') };
     const nodeSpelling = await http.bulk([item], 'updateIfMatchEtag');
 
-    expect(missing.body.errors).toEqual([{
-      registrationId: 'etag-mode',
-      errorCode: 412002,
-      errorStatus: 'Precondition failed for "etag-mode": it carries no etag.',
-    }]);
+    expect(missing.body.errors).toEqual([
+      {
+        registrationId: 'etag-mode',
+        errorCode: 412002,
+        errorStatus: 'Precondition failed for "etag-mode": it carries no etag.',
+      },
+    ]);
     expect(nodeSpelling.body).toEqual({ errors: [], isSuccessful: true });
   });
 

@@ -39,7 +39,10 @@ describe('emulator over TLS', () => {
     emulator = await startEmulator({ port: 0, tls: true });
     const client = new EmulatorClient(emulator);
 
-    const failure = await client.get('x').then(() => undefined, (error: Error) => error);
+    const failure = await client.get('x').then(
+      () => undefined,
+      (error: Error) => error,
+    );
     await client.close();
 
     expect((failure as { code?: string }).code).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');

@@ -82,7 +82,8 @@ const REJECTED: RejectedCase[] = [
       type: 'x509',
       x509: { clientCertificates: { primary: { certificate: 'bm90IGEgY2VydA==' } } },
     }),
-    message: 'attestation.x509.clientCertificates.primary.certificate: base64 text of ' +
+    message:
+      'attestation.x509.clientCertificates.primary.certificate: base64 text of ' +
       '16 characters that does not parse as an X.509 certificate',
   },
   {
@@ -108,7 +109,8 @@ const REJECTED: RejectedCase[] = [
   {
     what: 'a deviceId with a space',
     body: withFields({ deviceId: 'my device' }),
-    message: "deviceId: only letters, digits and - . % _ * ? ! ( ) , : = @ $ ' are allowed, " +
+    message:
+      "deviceId: only letters, digits and - . % _ * ? ! ( ) , : = @ $ ' are allowed, " +
       'found " " (U+0020)',
   },
   {

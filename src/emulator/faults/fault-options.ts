@@ -43,7 +43,10 @@ export function parseFaultTrigger(text: string): FaultTrigger {
   const trimmed = text.trim();
 
   if (trimmed.startsWith('at:')) {
-    const ordinals = trimmed.slice(3).split(',').map((part) => Number(part.trim()));
+    const ordinals = trimmed
+      .slice(3)
+      .split(',')
+      .map((part) => Number(part.trim()));
     if (ordinals.length === 0 || !ordinals.every((value) => Number.isInteger(value) && value > 0)) {
       throw new Error(`fault trigger: "at:" needs positive whole ordinals, got "${trimmed}"`);
     }

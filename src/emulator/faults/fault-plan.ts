@@ -51,8 +51,8 @@ export class FaultPlan {
     this.#options = options;
     this.#seed = seed;
     this.#random = new SeededRandom(seed);
-    this.#isActive = OUTCOME_ORDER.some(([, key]) => options[key] !== undefined) ||
-      options.latency !== undefined;
+    this.#isActive =
+      OUTCOME_ORDER.some(([, key]) => options[key] !== undefined) || options.latency !== undefined;
   }
 
   /** Starts the ordinals and the random stream over, as after a restart with the same seed. */
@@ -79,9 +79,8 @@ export class FaultPlan {
       }
     }
 
-    const responseDelayMs = outcome === 'slow-response'
-      ? (this.#options.slowResponseMs ?? DEFAULT_SLOW_RESPONSE_MS)
-      : 0;
+    const responseDelayMs =
+      outcome === 'slow-response' ? (this.#options.slowResponseMs ?? DEFAULT_SLOW_RESPONSE_MS) : 0;
 
     return { outcome, latencyMs, responseDelayMs };
   }

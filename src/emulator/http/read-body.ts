@@ -8,9 +8,7 @@ import { errorReply, type RouteReply } from './route-reply.js';
 
 /** The body's bytes, a 413 reply (the connection then closes), or nothing when the client left. */
 export type BodyResult =
-  | { kind: 'body'; bytes: Buffer }
-  | { kind: 'too-large'; reply: RouteReply }
-  | { kind: 'aborted' };
+  { kind: 'body'; bytes: Buffer } | { kind: 'too-large'; reply: RouteReply } | { kind: 'aborted' };
 
 const EMPTY = Buffer.alloc(0);
 

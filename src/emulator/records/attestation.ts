@@ -20,8 +20,7 @@ import { readCertificateInfo } from './x509-info.js';
 
 /** The stored attestation, or the message of the first rule it broke. */
 export type AttestationResult =
-  | { ok: true; attestation: AttestationMechanism }
-  | { ok: false; message: string };
+  { ok: true; attestation: AttestationMechanism } | { ok: false; message: string };
 
 /** The switches that shape attestation checks and key handling. */
 export interface AttestationRules {
@@ -144,8 +143,10 @@ function normalizeX509(input: unknown, kind: RecordKind): AttestationResult {
   );
   const misplaced = present.find((name) => !allowed.includes(name));
   if (misplaced !== undefined) {
-    return fail(`attestation.x509.${misplaced}: not allowed on ${kind.label.toLowerCase()}s; ` +
-      `use ${allowed.join(' or ')}`);
+    return fail(
+      `attestation.x509.${misplaced}: not allowed on ${kind.label.toLowerCase()}s; ` +
+        `use ${allowed.join(' or ')}`,
+    );
   }
 
   if (present.length !== 1) {
@@ -201,9 +202,8 @@ function normalizeCaReferences(input: unknown): AttestationResult {
   }
 
   const secondary = input['secondary'];
-  const references = typeof secondary === 'string' && secondary !== ''
-    ? { primary, secondary }
-    : { primary };
+  const references =
+    typeof secondary === 'string' && secondary !== '' ? { primary, secondary } : { primary };
 
   return { ok: true, attestation: { type: 'x509', x509: { caReferences: references } } };
 }

@@ -22,8 +22,9 @@ export function findIdProblem(field: string, id: unknown, rule: IdRule): string 
   if (typeof id !== 'string') return `${field}: required string, found ${describeJson(id)}`;
 
   if (id.length === 0 || id.length > MAX_REGISTRATION_ID_LENGTH) {
-    return `${field}: must be 1 to ${MAX_REGISTRATION_ID_LENGTH} characters, ` +
-      `found ${id.length}`;
+    return (
+      `${field}: must be 1 to ${MAX_REGISTRATION_ID_LENGTH} characters, ` + `found ${id.length}`
+    );
   }
 
   // One regex on the whole ID first; the character-by-character search only runs on a failure.
@@ -31,8 +32,10 @@ export function findIdProblem(field: string, id: unknown, rule: IdRule): string 
     ? undefined
     : [...id].find((character) => !ID_CHARACTER.test(character));
   if (badCharacter !== undefined) {
-    return `${field}: only letters, digits and - . _ : are allowed, ` +
-      `found ${describeCharacter(badCharacter)}`;
+    return (
+      `${field}: only letters, digits and - . _ : are allowed, ` +
+      `found ${describeCharacter(badCharacter)}`
+    );
   }
 
   const last = id[id.length - 1]!;
@@ -55,8 +58,10 @@ export function findDeviceIdProblem(deviceId: string): string | undefined {
 
   const badCharacter = [...deviceId].find((character) => !DEVICE_ID_CHARACTERS.test(character));
   if (badCharacter !== undefined) {
-    return `deviceId: only letters, digits and - . % _ * ? ! ( ) , : = @ $ ' are allowed, ` +
-      `found ${describeCharacter(badCharacter)}`;
+    return (
+      `deviceId: only letters, digits and - . % _ * ? ! ( ) , : = @ $ ' are allowed, ` +
+      `found ${describeCharacter(badCharacter)}`
+    );
   }
 
   return undefined;

@@ -38,8 +38,10 @@ export function findSymmetricKeyProblem(field: string, key: string): string | un
   if (length === undefined) return notBase64(field, key);
 
   if (length < MIN_SYMMETRIC_KEY_BYTES || length > MAX_SYMMETRIC_KEY_BYTES) {
-    return `${field}: must decode to ${MIN_SYMMETRIC_KEY_BYTES} to ${MAX_SYMMETRIC_KEY_BYTES} ` +
-      `bytes, found ${length}`;
+    return (
+      `${field}: must decode to ${MIN_SYMMETRIC_KEY_BYTES} to ${MAX_SYMMETRIC_KEY_BYTES} ` +
+      `bytes, found ${length}`
+    );
   }
 
   return undefined;
@@ -68,14 +70,18 @@ export function findTpmKeyProblem(field: string, key: string, check: TpmCheck): 
   if (bytes.length < 4 || bytes.readUInt16BE(0) !== bytes.length - 2) {
     const found = bytes.length < 2 ? 'no prefix' : `prefix ${bytes.readUInt16BE(0)}`;
 
-    return `${field}: must be a TPM2B_PUBLIC whose size prefix matches its ` +
-      `${bytes.length - 2} remaining bytes, found ${found}`;
+    return (
+      `${field}: must be a TPM2B_PUBLIC whose size prefix matches its ` +
+      `${bytes.length - 2} remaining bytes, found ${found}`
+    );
   }
 
   const type = bytes.readUInt16BE(2);
   if (type !== TPM_ALGORITHM_RSA && type !== TPM_ALGORITHM_ECC) {
-    return `${field}: TPM2B_PUBLIC type must be RSA (0x0001) or ECC (0x0023), ` +
-      `found 0x${type.toString(16).padStart(4, '0')}`;
+    return (
+      `${field}: TPM2B_PUBLIC type must be RSA (0x0001) or ECC (0x0023), ` +
+      `found 0x${type.toString(16).padStart(4, '0')}`
+    );
   }
 
   return undefined;

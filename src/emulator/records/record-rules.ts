@@ -117,8 +117,10 @@ export function checkCustomAllocation(value: unknown, allocationPolicy: unknown)
 
   for (const name of ['webhookUrl', 'apiVersion']) {
     if (typeof value[name] !== 'string' || value[name] === '') {
-      return fail(`customAllocationDefinition.${name}: required non-empty string, ` +
-        `found ${describeJson(value[name])}`);
+      return fail(
+        `customAllocationDefinition.${name}: required non-empty string, ` +
+          `found ${describeJson(value[name])}`,
+      );
     }
   }
 
@@ -161,14 +163,16 @@ function findHubProblem(
   }
 
   const name = hub.toLowerCase();
-  const isLinked = linkedHubs.length === 0
-    ? name.endsWith(AZURE_HUB_SUFFIX) && name.length > AZURE_HUB_SUFFIX.length
-    : linkedHubs.some((linked) => linked.toLowerCase() === name);
+  const isLinked =
+    linkedHubs.length === 0
+      ? name.endsWith(AZURE_HUB_SUFFIX) && name.length > AZURE_HUB_SUFFIX.length
+      : linkedHubs.some((linked) => linked.toLowerCase() === name);
   if (isLinked) return undefined;
 
-  const expected = linkedHubs.length === 0
-    ? `a host name under ${AZURE_HUB_SUFFIX.slice(1)}`
-    : `one of the linked hubs (${linkedHubs.join(', ')})`;
+  const expected =
+    linkedHubs.length === 0
+      ? `a host name under ${AZURE_HUB_SUFFIX.slice(1)}`
+      : `one of the linked hubs (${linkedHubs.join(', ')})`;
 
   return `${field}: must be ${expected}, found "${hub.slice(0, 120)}"`;
 }

@@ -9,8 +9,7 @@ import { formatWholeSecondTimestamp } from '../store/timestamps.js';
 
 /** The computed `info`, or what is wrong with the text (its shape, never its content). */
 export type CertificateReadResult =
-  | { ok: true; info: X509CertificateInfo }
-  | { ok: false; problem: string };
+  { ok: true; info: X509CertificateInfo } | { ok: false; problem: string };
 
 const STRICT_BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
@@ -46,8 +45,10 @@ function parseCertificate(text: string): X509Certificate | string {
   try {
     return new X509Certificate(isPem ? trimmed : Buffer.from(compact, 'base64'));
   } catch {
-    return `${isPem ? 'PEM' : 'base64'} text of ${trimmed.length} characters that does not ` +
-      'parse as an X.509 certificate';
+    return (
+      `${isPem ? 'PEM' : 'base64'} text of ${trimmed.length} characters that does not ` +
+      'parse as an X.509 certificate'
+    );
   }
 }
 
@@ -56,7 +57,11 @@ function parseCertificate(text: string): X509Certificate | string {
  * prints them most specific first, joined by ", ", e.g. `CN=device-1, O=Contoso, C=US`.
  */
 function formatDistinguishedName(lines: string): string {
-  return lines.split('\n').filter((line) => line !== '').reverse().join(', ');
+  return lines
+    .split('\n')
+    .filter((line) => line !== '')
+    .reverse()
+    .join(', ');
 }
 
 /**

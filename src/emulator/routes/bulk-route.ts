@@ -26,9 +26,7 @@ interface ItemError {
   errorStatus: string;
 }
 
-type ParsedBulk =
-  | { ok: true; mode: BulkMode; items: BulkItem[] }
-  | { ok: false; message: string };
+type ParsedBulk = { ok: true; mode: BulkMode; items: BulkItem[] } | { ok: false; message: string };
 
 /** `POST /enrollments` or `/enrollmentGroups`: one bulk call. */
 export function runBulk(context: OperationContext): RouteReply {

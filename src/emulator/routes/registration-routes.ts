@@ -49,8 +49,7 @@ export function deleteRegistration(context: OperationContext): RouteReply {
 
 /** The registration record made, or why there was nothing to register through. */
 export type SimulatedRegistration =
-  | { ok: true; state: DeviceRegistrationState }
-  | { ok: false; status: number; message: string };
+  { ok: true; state: DeviceRegistrationState } | { ok: false; status: number; message: string };
 
 /**
  * Records a device registration as the service would after a successful attestation: through
@@ -63,13 +62,15 @@ export function simulateRegistration(
   enrollmentGroupId: string | undefined,
   nowMs: number,
 ): SimulatedRegistration {
-  const enrollment = enrollmentGroupId === undefined
-    ? state.enrollments.get(registrationId)
-    : state.enrollmentGroups.get(enrollmentGroupId);
+  const enrollment =
+    enrollmentGroupId === undefined
+      ? state.enrollments.get(registrationId)
+      : state.enrollmentGroups.get(enrollmentGroupId);
   if (enrollment === undefined) {
-    const what = enrollmentGroupId === undefined
-      ? `enrollment "${registrationId}"`
-      : `enrollment group "${enrollmentGroupId}"`;
+    const what =
+      enrollmentGroupId === undefined
+        ? `enrollment "${registrationId}"`
+        : `enrollment group "${enrollmentGroupId}"`;
 
     return { ok: false, status: 404, message: `No ${what} to register through` };
   }
@@ -89,9 +90,12 @@ export function simulateRegistration(
     etag: createEtag(nowMs),
   };
 
-  state.registrations.put(registrationId, enrollmentGroupId === undefined
-    ? { state: registrationState }
-    : { state: registrationState, enrollmentGroupId });
+  state.registrations.put(
+    registrationId,
+    enrollmentGroupId === undefined
+      ? { state: registrationState }
+      : { state: registrationState, enrollmentGroupId },
+  );
 
   return { ok: true, state: registrationState };
 }

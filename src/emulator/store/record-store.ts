@@ -21,9 +21,7 @@ export interface StorePage<Value> {
 
 /** A change, as the state file journals it. Keys are lower-cased IDs. */
 export type StoreChange<Value> =
-  | { kind: 'put'; key: string; value: Value }
-  | { kind: 'delete'; key: string }
-  | { kind: 'clear' };
+  { kind: 'put'; key: string; value: Value } | { kind: 'delete'; key: string } | { kind: 'clear' };
 
 /** One table: case-insensitive IDs, creation order for paging, a change listener. */
 export class RecordStore<Value> {

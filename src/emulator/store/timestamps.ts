@@ -33,7 +33,9 @@ export function formatWholeSecondTimestamp(date: Date): string {
 export function createEtag(epochMs: number): string {
   etagCounter = (etagCounter + 1) >>> 0;
   const counterHex = etagCounter.toString(16).padStart(8, '0');
-  const secondsHex = Math.floor(epochMs / 1000).toString(16).padStart(8, '0');
+  const secondsHex = Math.floor(epochMs / 1000)
+    .toString(16)
+    .padStart(8, '0');
 
   return Buffer.from(`"${counterHex}-0000-0800-0000-${secondsHex}0000"`).toString('base64');
 }
