@@ -70,7 +70,8 @@ function parseSection({ parse }: BenchResults): Section | undefined {
   }
 
   return {
-    title: `a. Parse ceiling: ${formatCount(parse.largeRows)} rows, ` +
+    title:
+      `a. Parse ceiling: ${formatCount(parse.largeRows)} rows, ` +
       `${formatMegabytes(parse.largeFileBytes)} of CSV`,
     headers: ['measurement', 'rows', 'rows/s', 'wall', 'peak RSS', 'CPU'],
     rows: [
@@ -239,11 +240,7 @@ function errorsSection({ errors }: BenchResults): Section | undefined {
   };
 }
 
-function endToEndRow(
-  label: string,
-  run: RunFigures,
-  emulatorCpuShare: number,
-): string[] {
+function endToEndRow(label: string, run: RunFigures, emulatorCpuShare: number): string[] {
   return [
     label,
     formatCount(run.rows),

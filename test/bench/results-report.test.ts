@@ -179,7 +179,13 @@ describe('renderResults, end to end', () => {
 
 describe('renderTextTable', () => {
   it('pads the first column left and the others right, under a rule', () => {
-    const table = renderTextTable(['name', 'count'], [['a', '1'], ['longer', '1,000']]);
+    const table = renderTextTable(
+      ['name', 'count'],
+      [
+        ['a', '1'],
+        ['longer', '1,000'],
+      ],
+    );
 
     expect(table).toBe(
       ['name    count', '------  -----', 'a           1', 'longer  1,000'].join('\n'),
