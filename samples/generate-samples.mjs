@@ -82,7 +82,10 @@ function material(kind, index, registrationId) {
     };
   }
 
-  const certificate = buildSelfSignedCertificate({ commonName: registrationId, organization: 'dps-bulk samples' });
+  const certificate = buildSelfSignedCertificate({
+    commonName: registrationId,
+    organization: 'dps-bulk samples',
+  });
   // Half the certificates are PEM text, whose line breaks make a quoted multi-line cell.
   return { primaryCertificate: index % 2 === 0 ? certificate.pem.trimEnd() : certificate.base64 };
 }
@@ -115,7 +118,13 @@ function writeInvalidRows() {
 function withLatin1Byte(bytes) {
   const marker = Buffer.from('<E9>');
   const at = bytes.indexOf(marker);
-  return at < 0 ? bytes : Buffer.concat([bytes.subarray(0, at), Buffer.from([0xe9]), bytes.subarray(at + marker.length)]);
+  return at < 0
+    ? bytes
+    : Buffer.concat([
+        bytes.subarray(0, at),
+        Buffer.from([0xe9]),
+        bytes.subarray(at + marker.length),
+      ]);
 }
 
 function readmeText(tableRows) {
@@ -140,4 +149,6 @@ ${tableRows.join('\n')}
 
 writeManifest1000();
 writeInvalidRows();
-process.stdout.write('wrote samples/manifest-1000.csv, samples/invalid-rows.csv, samples/README.md\n');
+process.stdout.write(
+  'wrote samples/manifest-1000.csv, samples/invalid-rows.csv, samples/README.md\n',
+);

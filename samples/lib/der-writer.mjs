@@ -87,7 +87,8 @@ export function time(date) {
   const digits = iso.slice(0, 19).replace(/[-:T]/g, '');
   const year = date.getUTCFullYear();
 
-  if (year >= 1950 && year <= 2049) return encodeTlv(0x17, Buffer.from(`${digits.slice(2)}Z`, 'ascii'));
+  if (year >= 1950 && year <= 2049)
+    return encodeTlv(0x17, Buffer.from(`${digits.slice(2)}Z`, 'ascii'));
   return encodeTlv(0x18, Buffer.from(`${digits}Z`, 'ascii'));
 }
 

@@ -96,5 +96,9 @@ export function newTpmPublicBase64(kind, role = 'ek') {
 
   const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const jwk = publicKey.export({ format: 'jwk' });
-  return eccTpmPublic(Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url'), role).toString('base64');
+  return eccTpmPublic(
+    Buffer.from(jwk.x, 'base64url'),
+    Buffer.from(jwk.y, 'base64url'),
+    role,
+  ).toString('base64');
 }

@@ -86,7 +86,9 @@ function distinguishedName(commonName, organization) {
 
 function extensions(isAuthority) {
   // keyUsage bits from the most significant: digitalSignature (0), keyCertSign (5), cRLSign (6).
-  const keyUsage = isAuthority ? bitString(Buffer.from([0x06]), 1) : bitString(Buffer.from([0x80]), 7);
+  const keyUsage = isAuthority
+    ? bitString(Buffer.from([0x06]), 1)
+    : bitString(Buffer.from([0x80]), 7);
   const basicConstraints = isAuthority ? sequence(booleanValue(true)) : sequence();
   const list = [
     extension(OID.basicConstraints, true, basicConstraints),
@@ -94,7 +96,9 @@ function extensions(isAuthority) {
   ];
 
   if (!isAuthority) {
-    list.push(extension(OID.extendedKeyUsage, false, sequence(objectIdentifier(OID.clientAuthentication))));
+    list.push(
+      extension(OID.extendedKeyUsage, false, sequence(objectIdentifier(OID.clientAuthentication))),
+    );
   }
 
   return sequence(...list);

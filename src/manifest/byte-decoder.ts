@@ -66,10 +66,17 @@ export class ManifestByteDecoder extends Transform {
 
       if (chunkEnd <= start || chunk.start >= end) continue;
 
-      parts.push(chunk.bytes.subarray(Math.max(0, start - chunk.start), Math.min(chunk.bytes.length, end - chunk.start)));
+      parts.push(
+        chunk.bytes.subarray(
+          Math.max(0, start - chunk.start),
+          Math.min(chunk.bytes.length, end - chunk.start),
+        ),
+      );
     }
 
-    return (parts.length === 1 ? parts[0] ?? Buffer.alloc(0) : Buffer.concat(parts)).toString('utf8');
+    return (parts.length === 1 ? (parts[0] ?? Buffer.alloc(0)) : Buffer.concat(parts)).toString(
+      'utf8',
+    );
   }
 
   /** Forgets output chunks that end at or before `offset`. */
@@ -103,7 +110,9 @@ export class ManifestByteDecoder extends Transform {
     const bytes = this.carry === undefined ? chunk : Buffer.concat([this.carry, chunk]);
     this.carry = undefined;
 
-    return this.encoding === 'utf-8' ? this.checkUtf8(bytes, isLast) : this.fromUtf16(bytes, isLast);
+    return this.encoding === 'utf-8'
+      ? this.checkUtf8(bytes, isLast)
+      : this.fromUtf16(bytes, isLast);
   }
 
   /** UTF-8 passes through; a sequence cut by the chunk boundary waits for the next chunk. */
@@ -114,7 +123,8 @@ export class ManifestByteDecoder extends Transform {
     if (tail > 0) this.carry = Buffer.from(bytes.subarray(bytes.length - tail));
 
     if (!isUtf8(complete)) {
-      for (const offset of findInvalidUtf8(complete)) this.invalidOffsets.add(this.outputBytes + offset);
+      for (const offset of findInvalidUtf8(complete))
+        this.invalidOffsets.add(this.outputBytes + offset);
     }
 
     return complete;

@@ -70,21 +70,28 @@ function parseEntries(text: string, fileName: string): [string, string | null][]
     throw mappingError(fileName, 'expected a JSON object of "manifest header": "our column"');
   }
 
-  return Object.entries(parsed).map(([header, target]) => [header, checkTarget(header, target, fileName)]);
+  return Object.entries(parsed).map(([header, target]) => [
+    header,
+    checkTarget(header, target, fileName),
+  ]);
 }
 
 function checkTarget(header: string, target: unknown, fileName: string): string | null {
   if (target === null) return null;
 
   if (typeof target !== 'string') {
-    throw mappingError(fileName, `"${header}" maps to ${JSON.stringify(target)}; expected a column name or null`);
+    throw mappingError(
+      fileName,
+      `"${header}" maps to ${JSON.stringify(target)}; expected a column name or null`,
+    );
   }
 
   if (interpretHeader(target).kind === 'unknown') {
     const suggestion = closestColumn(target).column;
     throw mappingError(
       fileName,
-      `"${header}" maps to "${target}", which is not a manifest column (did you mean ${suggestion}?)`,
+      `"${header}" maps to "${target}", which is not a manifest column ` +
+        `(did you mean ${suggestion}?)`,
     );
   }
 
@@ -92,5 +99,8 @@ function checkTarget(header: string, target: unknown, fileName: string): string 
 }
 
 function mappingError(fileName: string, found: string): ManifestError {
-  return new ManifestError('column-mapping-invalid', `${fileName}: column-mapping-invalid: ${found}`);
+  return new ManifestError(
+    'column-mapping-invalid',
+    `${fileName}: column-mapping-invalid: ${found}`,
+  );
 }

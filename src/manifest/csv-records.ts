@@ -73,7 +73,8 @@ class ManifestCsvParser extends Parser {
     this.previousEndLine = this.endLineOf(cells, line);
 
     const hasInvalidBytes = this.decoder.invalidOffsets.takeBelow(endByte);
-    const quoted = this.findQuoting || hasUnusualEdges(cells) ? this.quotedCells(startByte, endByte) : undefined;
+    const quoted =
+      this.findQuoting || hasUnusualEdges(cells) ? this.quotedCells(startByte, endByte) : undefined;
     this.decoder.release(endByte);
 
     // The header was read and checked when the manifest was opened.
@@ -105,7 +106,10 @@ class ManifestCsvParser extends Parser {
   }
 
   private quotedCells(startByte: number, endByte: number): boolean[] {
-    return findQuotedCells(this.decoder.textBetween(startByte, endByte), this.layout.delimiter ?? ',');
+    return findQuotedCells(
+      this.decoder.textBetween(startByte, endByte),
+      this.layout.delimiter ?? ',',
+    );
   }
 
   private pushBatch(): void {
@@ -167,7 +171,7 @@ export function lineBreaksInside(cells: readonly string[]): number {
   return count;
 }
 
-/** A cell starting or ending in anything but visible ASCII may need trimming, so quoting matters. */
+/** A cell starting or ending in other than visible ASCII may need trimming: quoting matters. */
 function hasUnusualEdges(cells: readonly string[]): boolean {
   for (const cell of cells) {
     if (cell.length === 0) continue;

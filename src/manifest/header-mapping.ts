@@ -191,7 +191,10 @@ function checkTwinOverlaps(columns: readonly TwinColumn[], fileName: string): vo
   }
 }
 
-function requireRegistrationId(cellIndex: Record<ManifestColumn, number>, input: LayoutInput): void {
+function requireRegistrationId(
+  cellIndex: Record<ManifestColumn, number>,
+  input: LayoutInput,
+): void {
   if (cellIndex[REQUIRED_COLUMN] !== -1) return;
 
   const target = normalizeHeader(REQUIRED_COLUMN);

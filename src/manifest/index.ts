@@ -127,7 +127,11 @@ function openCsv(opening: CsvOpening): OpenedManifest {
 
   const headerLine = findHeaderLine(text);
 
-  checkHeaderLine(headerLine.text, headerLine.lineEnding !== undefined || head.isWholeFile, fileName);
+  checkHeaderLine(
+    headerLine.text,
+    headerLine.lineEnding !== undefined || head.isWholeFile,
+    fileName,
+  );
 
   const delimiter =
     opening.delimiter === undefined

@@ -134,13 +134,25 @@ class JsonlLineReader {
       // The engine's message quotes the text, which can hold a key: keep only the position.
       const position = /position (\d+)/.exec((error as Error).message)?.[1];
       const where = position === undefined ? '' : ` (near character ${Number(position) + 1})`;
-      const problem = { column: 'row', rule: 'jsonl-syntax', found: `the line is not valid JSON${where}` };
+      const problem = {
+        column: 'row',
+        rule: 'jsonl-syntax',
+        found: `the line is not valid JSON${where}`,
+      };
       return { line, layout, cells: empty, hasInvalidBytes, problems: [problem] };
     }
 
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      const kind = Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : `a ${typeof parsed}`;
-      const problem = { column: 'row', rule: 'jsonl-syntax', found: `expected a JSON object, found ${kind}` };
+      const kind = Array.isArray(parsed)
+        ? 'an array'
+        : parsed === null
+          ? 'null'
+          : `a ${typeof parsed}`;
+      const problem = {
+        column: 'row',
+        rule: 'jsonl-syntax',
+        found: `expected a JSON object, found ${kind}`,
+      };
       return { line, layout, cells: empty, hasInvalidBytes, problems: [problem] };
     }
 
@@ -163,7 +175,8 @@ class JsonlLineReader {
 
       this.warnedKeys.add(key);
       this.source.warnings.push(
-        `${this.source.layout.fileName}:${line} ${key}: unknown-column: not a manifest field; ignored`,
+        `${this.source.layout.fileName}:${line} ${key}: unknown-column: ` +
+          'not a manifest field; ignored',
       );
     }
   }

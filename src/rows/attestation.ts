@@ -27,7 +27,12 @@ interface Material {
 const MATERIAL_COLUMNS: Readonly<Record<AttestationKind, readonly (keyof Material)[]>> = {
   symmetricKey: ['primaryKey', 'secondaryKey'],
   tpm: ['endorsementKey', 'storageRootKey'],
-  x509: ['primaryCertificate', 'secondaryCertificate', 'primaryCaReference', 'secondaryCaReference'],
+  x509: [
+    'primaryCertificate',
+    'secondaryCertificate',
+    'primaryCaReference',
+    'secondaryCaReference',
+  ],
 };
 
 const KINDS: readonly AttestationKind[] = ['symmetricKey', 'tpm', 'x509'];
@@ -88,7 +93,8 @@ function attestationKind(
 
   if (text !== undefined) {
     const kind = ATTESTATION_KINDS.find(text);
-    if (kind === undefined) context.fail('attestation', 'attestation-value', ATTESTATION_KINDS.describeMismatch(text));
+    if (kind === undefined)
+      context.fail('attestation', 'attestation-value', ATTESTATION_KINDS.describeMismatch(text));
     return kind;
   }
 
@@ -123,13 +129,22 @@ function symmetricKeyAttestation(
   environment: RowEnvironment,
 ): AttestationMechanism {
   const primaryKey = checkSymmetricKey(context, 'primaryKey', material.primaryKey, environment);
-  const secondaryKey = checkSymmetricKey(context, 'secondaryKey', material.secondaryKey, environment);
+  const secondaryKey = checkSymmetricKey(
+    context,
+    'secondaryKey',
+    material.secondaryKey,
+    environment,
+  );
   const symmetricKey: { primaryKey?: string; secondaryKey?: string } = {};
 
   if (primaryKey !== undefined) symmetricKey.primaryKey = primaryKey;
   if (secondaryKey !== undefined) symmetricKey.secondaryKey = secondaryKey;
 
-  if (material.primaryKey === undefined && material.secondaryKey === undefined && environment.needsMaterial) {
+  if (
+    material.primaryKey === undefined &&
+    material.secondaryKey === undefined &&
+    environment.needsMaterial
+  ) {
     context.warn(
       'primaryKey',
       'symmetric-key-generated',
@@ -177,7 +192,11 @@ function tpmAttestation(
 ): AttestationMechanism | undefined {
   if (material.endorsementKey === undefined) {
     if (environment.needsMaterial || material.storageRootKey !== undefined) {
-      context.fail('endorsementKey', 'attestation-material-missing', missingText(context, 'endorsementKey', 'tpm'));
+      context.fail(
+        'endorsementKey',
+        'attestation-material-missing',
+        missingText(context, 'endorsementKey', 'tpm'),
+      );
       return undefined;
     }
 
@@ -191,11 +210,16 @@ function tpmAttestation(
 
   environment.secrets.note(context, 'endorsementKey', endorsementKey);
 
-  const tpm = storageRootKey === undefined ? { endorsementKey } : { endorsementKey, storageRootKey };
+  const tpm =
+    storageRootKey === undefined ? { endorsementKey } : { endorsementKey, storageRootKey };
   return { tpm, type: 'tpm' };
 }
 
-function checkTpmKey(context: RowContext, column: ManifestColumn, value: string | undefined): string | undefined {
+function checkTpmKey(
+  context: RowContext,
+  column: ManifestColumn,
+  value: string | undefined,
+): string | undefined {
   if (value === undefined) return undefined;
 
   const decoded = checkStrictBase64(value);
@@ -220,8 +244,10 @@ function x509Attestation(
   material: Material,
   environment: RowEnvironment,
 ): AttestationMechanism | undefined {
-  const hasCertificate = material.primaryCertificate !== undefined || material.secondaryCertificate !== undefined;
-  const hasReference = material.primaryCaReference !== undefined || material.secondaryCaReference !== undefined;
+  const hasCertificate =
+    material.primaryCertificate !== undefined || material.secondaryCertificate !== undefined;
+  const hasReference =
+    material.primaryCaReference !== undefined || material.secondaryCaReference !== undefined;
 
   if (hasCertificate && hasReference) {
     context.fail(
@@ -237,14 +263,31 @@ function x509Attestation(
   if (material.primaryCertificate === undefined) {
     if (!environment.needsMaterial && !hasCertificate) return { type: 'x509' };
 
-    context.fail('primaryCertificate', 'attestation-material-missing', missingText(context, 'primaryCertificate', 'x509'));
+    context.fail(
+      'primaryCertificate',
+      'attestation-material-missing',
+      missingText(context, 'primaryCertificate', 'x509'),
+    );
     return undefined;
   }
 
-  const primary = checkCertificate(context, 'primaryCertificate', material.primaryCertificate, environment);
-  const secondary = checkCertificate(context, 'secondaryCertificate', material.secondaryCertificate, environment);
+  const primary = checkCertificate(
+    context,
+    'primaryCertificate',
+    material.primaryCertificate,
+    environment,
+  );
+  const secondary = checkCertificate(
+    context,
+    'secondaryCertificate',
+    material.secondaryCertificate,
+    environment,
+  );
 
-  if (primary === undefined || (material.secondaryCertificate !== undefined && secondary === undefined)) {
+  if (
+    primary === undefined ||
+    (material.secondaryCertificate !== undefined && secondary === undefined)
+  ) {
     return undefined;
   }
 
@@ -257,11 +300,18 @@ function x509Attestation(
   return { type: 'x509', x509: { clientCertificates } };
 }
 
-function caReferenceAttestation(context: RowContext, material: Material): AttestationMechanism | undefined {
+function caReferenceAttestation(
+  context: RowContext,
+  material: Material,
+): AttestationMechanism | undefined {
   const { primaryCaReference: primary, secondaryCaReference: secondary } = material;
 
   if (primary === undefined) {
-    context.fail('primaryCaReference', 'attestation-material-missing', 'secondaryCaReference is given without primaryCaReference');
+    context.fail(
+      'primaryCaReference',
+      'attestation-material-missing',
+      'secondaryCaReference is given without primaryCaReference',
+    );
     return undefined;
   }
 
@@ -284,15 +334,27 @@ function checkCertificate(
     return undefined;
   }
 
-  const findings = inspectCertificate(loaded.certificate, environment.registrationId, environment.now());
+  const findings = inspectCertificate(
+    loaded.certificate,
+    environment.registrationId,
+    environment.now(),
+  );
 
   if (findings.expiredOn !== undefined) {
-    context.fail(column, 'x509-certificate-expired', `the certificate expired on ${findings.expiredOn}`);
+    context.fail(
+      column,
+      'x509-certificate-expired',
+      `the certificate expired on ${findings.expiredOn}`,
+    );
     return undefined;
   }
 
   if (findings.notValidBefore !== undefined) {
-    context.warn(column, 'x509-certificate-not-yet-valid', `the certificate is valid only from ${findings.notValidBefore}`);
+    context.warn(
+      column,
+      'x509-certificate-not-yet-valid',
+      `the certificate is valid only from ${findings.notValidBefore}`,
+    );
   }
 
   const hasId = environment.registrationId.length > 0;
@@ -301,16 +363,25 @@ function checkCertificate(
     context.warn(
       column,
       'x509-certificate-cn-mismatch',
-      "the subject CN differs from the registration ID; the device registers under its certificate's CN",
+      'the subject CN differs from the registration ID; ' +
+        "the device registers under its certificate's CN",
     );
   }
 
   if (findings.isCertificateAuthority) {
-    context.warn(column, 'x509-certificate-ca', 'a CA certificate; an individual enrollment takes the device certificate');
+    context.warn(
+      column,
+      'x509-certificate-ca',
+      'a CA certificate; an individual enrollment takes the device certificate',
+    );
   }
 
   if (loaded.extraCertificates > 0) {
-    context.warn(column, 'x509-certificate-chain', `${loaded.extraCertificates} more certificate(s) after the first; only the first is sent`);
+    context.warn(
+      column,
+      'x509-certificate-chain',
+      `${loaded.extraCertificates} more certificate(s) after the first; only the first is sent`,
+    );
   }
 
   context.addExtraBytes(loaded.wireText.length - value.length);
@@ -319,6 +390,7 @@ function checkCertificate(
 }
 
 function missingText(context: RowContext, column: ManifestColumn, kind: AttestationKind): string {
-  const where = context.cellIndexOf(column) < 0 ? 'the manifest has no such column' : 'the cell is blank';
+  const where =
+    context.cellIndexOf(column) < 0 ? 'the manifest has no such column' : 'the cell is blank';
   return `attestation ${kind} needs ${column}; ${where}`;
 }

@@ -4,7 +4,13 @@
  * Messages describe a value's shape only: these values are keys.
  */
 
-import { finishHash, HASH_PRIME_HIGH, HASH_PRIME_LOW, HASH_SEED_HIGH, HASH_SEED_LOW } from './seen-hashes.js';
+import {
+  finishHash,
+  HASH_PRIME_HIGH,
+  HASH_PRIME_LOW,
+  HASH_SEED_HIGH,
+  HASH_SEED_LOW,
+} from './seen-hashes.js';
 import type { TextHash } from './seen-hashes.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -49,8 +55,10 @@ export function checkStrictBase64(text: string, hash?: TextHash): number | strin
   }
 
   if (padding > 0 && !hasZeroUnusedBits(text, length - padding - 1, padding)) {
-    return `not strict base64: the last character before '=' sets bits that encode nothing ` +
-      `(length ${length})`;
+    return (
+      `not strict base64: the last character before '=' sets bits that encode nothing ` +
+      `(length ${length})`
+    );
   }
 
   return (length / 4) * 3 - padding;

@@ -12,7 +12,12 @@ import type {
 import { MAX_MESSAGE_BYTES } from '../dps/contract/index.js';
 import type { ManifestColumn } from '../manifest/index.js';
 import { buildAttestation } from './attestation.js';
-import { ALLOCATION_POLICIES, BOOLEAN_ALLOWED, parseBoolean, PROVISIONING_STATUSES } from './enum-values.js';
+import {
+  ALLOCATION_POLICIES,
+  BOOLEAN_ALLOWED,
+  parseBoolean,
+  PROVISIONING_STATUSES,
+} from './enum-values.js';
 import type { EnumValues } from './enum-values.js';
 import { hostNameProblem, webhookApiVersionProblem, webhookUrlProblem } from './hosts.js';
 import { checkDeviceId } from './identifiers.js';
@@ -60,7 +65,8 @@ export function buildEnrollment(
   if (iotEdge !== undefined) enrollment.capabilities = { iotEdge };
   if (customAllocation !== undefined) enrollment.customAllocationDefinition = customAllocation;
   if (deviceId !== undefined) enrollment.deviceId = deviceId;
-  if (twin.tags !== undefined || twin.desired !== undefined) enrollment.initialTwin = initialTwin(twin);
+  if (twin.tags !== undefined || twin.desired !== undefined)
+    enrollment.initialTwin = initialTwin(twin);
   if (iotHubHostName !== undefined) enrollment.iotHubHostName = iotHubHostName;
   if (iotHubs !== undefined) enrollment.iotHubs = iotHubs;
   if (deviceInformation !== undefined) enrollment.optionalDeviceInformation = deviceInformation;
@@ -71,7 +77,9 @@ export function buildEnrollment(
   return fitsOneCall(context, enrollment) ? enrollment : undefined;
 }
 
-function initialTwin(twin: ReturnType<typeof buildTwinParts>): NonNullable<IndividualEnrollment['initialTwin']> {
+function initialTwin(
+  twin: ReturnType<typeof buildTwinParts>,
+): NonNullable<IndividualEnrollment['initialTwin']> {
   if (twin.desired === undefined) return { tags: twin.tags };
   if (twin.tags === undefined) return { properties: { desired: twin.desired } };
   return { properties: { desired: twin.desired }, tags: twin.tags };
@@ -87,7 +95,8 @@ function enumValue<Value extends string>(
   if (text === undefined) return undefined;
 
   const value = values.find(text);
-  if (value === undefined) context.fail(column, `${ruleStem(column)}-value`, values.describeMismatch(text));
+  if (value === undefined)
+    context.fail(column, `${ruleStem(column)}-value`, values.describeMismatch(text));
   return value;
 }
 
@@ -102,7 +111,12 @@ function booleanValue(context: RowContext, column: ManifestColumn): boolean | un
   if (text === undefined) return undefined;
 
   const value = parseBoolean(text);
-  if (value === undefined) context.fail(column, 'boolean-value', `found '${text.slice(0, 40)}'; allowed: ${BOOLEAN_ALLOWED}`);
+  if (value === undefined)
+    context.fail(
+      column,
+      'boolean-value',
+      `found '${text.slice(0, 40)}'; allowed: ${BOOLEAN_ALLOWED}`,
+    );
   return value;
 }
 
@@ -128,7 +142,11 @@ function customAllocationDefinition(
 
   if (webhookUrl === undefined && apiVersion === undefined) {
     if (allocationPolicy === 'custom') {
-      context.fail('webhookUrl', 'custom-allocation-incomplete', 'allocationPolicy custom needs webhookUrl and webhookApiVersion');
+      context.fail(
+        'webhookUrl',
+        'custom-allocation-incomplete',
+        'allocationPolicy custom needs webhookUrl and webhookApiVersion',
+      );
     }
 
     return undefined;
@@ -136,7 +154,11 @@ function customAllocationDefinition(
 
   if (webhookUrl === undefined || apiVersion === undefined) {
     const missing = webhookUrl === undefined ? 'webhookUrl' : 'webhookApiVersion';
-    context.fail(missing, 'custom-allocation-incomplete', 'webhookUrl and webhookApiVersion go together; this one is blank');
+    context.fail(
+      missing,
+      'custom-allocation-incomplete',
+      'webhookUrl and webhookApiVersion go together; this one is blank',
+    );
     return undefined;
   }
 
@@ -144,10 +166,15 @@ function customAllocationDefinition(
   const versionProblem = webhookApiVersionProblem(apiVersion);
 
   if (urlProblem !== undefined) context.fail('webhookUrl', 'webhook-url', urlProblem);
-  if (versionProblem !== undefined) context.fail('webhookApiVersion', 'webhook-api-version', versionProblem);
+  if (versionProblem !== undefined)
+    context.fail('webhookApiVersion', 'webhook-api-version', versionProblem);
 
   if (allocationPolicy !== 'custom') {
-    context.warn('webhookUrl', 'custom-allocation-unused', 'sent, but the service calls it only with allocationPolicy custom');
+    context.warn(
+      'webhookUrl',
+      'custom-allocation-unused',
+      'sent, but the service calls it only with allocationPolicy custom',
+    );
   }
 
   return { apiVersion, webhookUrl };
@@ -190,7 +217,11 @@ function hubsValue(
   }
 
   if (allocationPolicy === 'static' && list.hubs.length !== 1) {
-    context.warn('iotHubs', 'static-allocation-hubs', `allocationPolicy static uses one hub; found ${list.hubs.length}`);
+    context.warn(
+      'iotHubs',
+      'static-allocation-hubs',
+      `allocationPolicy static uses one hub; found ${list.hubs.length}`,
+    );
   }
 
   // A copy: the list is shared with later rows, and the enrollment is the caller's to change.
@@ -207,7 +238,8 @@ function fitsOneCall(context: RowContext, enrollment: IndividualEnrollment): boo
   context.fail(
     'row',
     'enrollment-too-large',
-    `the enrollment is ${bytes} bytes of JSON; one bulk call carries at most ${MAX_ENROLLMENT_BYTES} ` +
+    `the enrollment is ${bytes} bytes of JSON; ` +
+      `one bulk call carries at most ${MAX_ENROLLMENT_BYTES} ` +
       '(96 KB less room for the call envelope)',
   );
   return false;

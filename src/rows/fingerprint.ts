@@ -21,7 +21,8 @@ export function fingerprintOf(enrollment: IndividualEnrollment): string {
 
   const canonical: IndividualEnrollment = { ...enrollment };
 
-  if (initialTwin !== undefined) canonical.initialTwin = sortKeysDeep(initialTwin) as typeof initialTwin;
+  if (initialTwin !== undefined)
+    canonical.initialTwin = sortKeysDeep(initialTwin) as typeof initialTwin;
   if (optionalDeviceInformation !== undefined) {
     canonical.optionalDeviceInformation = sortKeysDeep(optionalDeviceInformation) as TwinCollection;
   }

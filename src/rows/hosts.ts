@@ -38,18 +38,21 @@ export function hostNameProblem(host: string): string | undefined {
 
 function labelProblem(label: string, host: string): string | undefined {
   if (label.length === 0) return `'${host}' has an empty label`;
-  if (label.length > MAX_LABEL_LENGTH) return `a label of '${host}' is over ${MAX_LABEL_LENGTH} characters`;
+  if (label.length > MAX_LABEL_LENGTH)
+    return `a label of '${host}' is over ${MAX_LABEL_LENGTH} characters`;
 
   for (let index = 0; index < label.length; index += 1) {
     const code = label.charCodeAt(index);
-    const isLetterOrDigit = (code >= 0x30 && code <= 0x39) || ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a);
+    const isLetterOrDigit =
+      (code >= 0x30 && code <= 0x39) || ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a);
 
     if (!isLetterOrDigit && code !== 0x2d) {
       return `'${host}' has character ${describeCharacter(code)}, not allowed in host names`;
     }
   }
 
-  if (label.startsWith('-') || label.endsWith('-')) return `a label of '${host}' starts or ends with '-'`;
+  if (label.startsWith('-') || label.endsWith('-'))
+    return `a label of '${host}' starts or ends with '-'`;
 
   return undefined;
 }

@@ -4,7 +4,13 @@
  * hashes the case-folded ID for the duplicate check.
  */
 import { MAX_REGISTRATION_ID_LENGTH } from '../dps/contract/index.js';
-import { finishHash, HASH_PRIME_HIGH, HASH_PRIME_LOW, HASH_SEED_HIGH, HASH_SEED_LOW } from './seen-hashes.js';
+import {
+  finishHash,
+  HASH_PRIME_HIGH,
+  HASH_PRIME_LOW,
+  HASH_SEED_HIGH,
+  HASH_SEED_LOW,
+} from './seen-hashes.js';
 import type { TextHash } from './seen-hashes.js';
 
 /** Longest IoT Hub device ID, in characters. */
@@ -109,7 +115,10 @@ export function checkDeviceId(value: string): IdentifierProblem | undefined {
   if (problem !== undefined) return problem;
 
   if (value.length > MAX_DEVICE_ID_LENGTH) {
-    return { rule: 'device-id-length', found: `${value.length} characters; at most ${MAX_DEVICE_ID_LENGTH}` };
+    return {
+      rule: 'device-id-length',
+      found: `${value.length} characters; at most ${MAX_DEVICE_ID_LENGTH}`,
+    };
   }
 
   return undefined;
@@ -137,7 +146,8 @@ function checkCharacters(
     }
 
     const point = value.codePointAt(index) ?? code;
-    const kind = code >= 128 ? 'is not ASCII' : isWhitespace(code) ? 'is whitespace' : 'is not allowed';
+    const kind =
+      code >= 128 ? 'is not ASCII' : isWhitespace(code) ? 'is whitespace' : 'is not allowed';
     return {
       rule: `${prefix}-charset`,
       found: `character ${describeCharacter(point)} at position ${index + 1} ${kind}`,

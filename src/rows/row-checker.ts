@@ -74,7 +74,11 @@ class ManifestRowChecker implements RowChecker {
     const value = context.value('registrationId');
 
     if (value === undefined) {
-      context.fail('registrationId', 'registration-id-missing', 'the cell is blank; every row needs one');
+      context.fail(
+        'registrationId',
+        'registration-id-missing',
+        'the cell is blank; every row needs one',
+      );
       return undefined;
     }
 
@@ -121,7 +125,12 @@ class CheckedValidRow implements ValidRow {
   readonly warnings: RowIssue[];
   private memoizedFingerprint: string | undefined;
 
-  constructor(line: number, registrationId: string, enrollment: IndividualEnrollment, warnings: RowIssue[]) {
+  constructor(
+    line: number,
+    registrationId: string,
+    enrollment: IndividualEnrollment,
+    warnings: RowIssue[],
+  ) {
     this.line = line;
     this.registrationId = registrationId;
     this.enrollment = enrollment;
@@ -145,7 +154,11 @@ function hasRecordProblem(context: RowContext): boolean {
   if (record.layout.format === 'csv' && record.cells.length !== record.layout.fieldCount) {
     const count = record.cells.length;
     const hint = count > record.layout.fieldCount ? ' (an unquoted delimiter inside a value?)' : '';
-    context.fail('row', 'field-count', `found ${count} fields; the header has ${record.layout.fieldCount}${hint}`);
+    context.fail(
+      'row',
+      'field-count',
+      `found ${count} fields; the header has ${record.layout.fieldCount}${hint}`,
+    );
   }
 
   if (record.hasInvalidBytes) failInvalidBytes(context);
@@ -158,7 +171,8 @@ function failInvalidBytes(context: RowContext): void {
   const index = record.cells.findIndex((cell) => cell.includes('\uFFFD'));
   const name = index < 0 ? 'row' : (record.layout.cellNames[index] ?? 'row');
   const encoding = record.layout.encoding.toUpperCase();
-  const hint = encoding === 'UTF-8' ? ' (a Windows-1252 export? save the manifest as "CSV UTF-8")' : '';
+  const hint =
+    encoding === 'UTF-8' ? ' (a Windows-1252 export? save the manifest as "CSV UTF-8")' : '';
 
   context.failAt(index, name, 'encoding-invalid', `bytes that are not valid ${encoding}${hint}`);
 }

@@ -5,13 +5,13 @@
  * we accept that (the cost would be a false "duplicate of line N" on one row).
  */
 
-/** The two halves of a 64-bit hash. Reused by `hashText` to keep the per-row path allocation-free. */
+/** The two halves of a 64-bit hash; one object is reused per caller, so rows allocate none. */
 export interface TextHash {
   high: number;
   low: number;
 }
 
-/** Slots to start with (16K entries, 196 KB): small manifests never grow, large ones grow rarely. */
+/** Slots to start with (16K entries, 416 KB): small manifests never grow, large ones rarely. */
 const INITIAL_CAPACITY = 32 * 1024;
 
 /** The hash's two 32-bit lanes: FNV-1a, and a multiply-xorshift twin with other constants. */
@@ -20,7 +20,7 @@ export const HASH_SEED_LOW = 0x9747b28c;
 export const HASH_PRIME_HIGH = 0x01000193;
 export const HASH_PRIME_LOW = 0x5bd1e995;
 
-/** Hashes text (optionally ASCII-case-folded) into `into`. Loops elsewhere inline the same steps. */
+/** Hashes text (optionally ASCII-case-folded) into `into`; hot loops inline the same steps. */
 export function hashText(text: string, foldCase: boolean, into: TextHash): TextHash {
   let high = HASH_SEED_HIGH;
   let low = HASH_SEED_LOW;

@@ -74,7 +74,8 @@ export function checkTpmPublic(bytes: Buffer): TpmPublicSummary | string {
 
   if (declared !== bytes.length - 2) {
     const follow = bytes.length - 2;
-    return `TPM2B_PUBLIC size prefix says ${declared} bytes but ${follow} follow (${describeShape(bytes)})`;
+    const shape = describeShape(bytes);
+    return `TPM2B_PUBLIC size prefix says ${declared} bytes but ${follow} follow (${shape})`;
   }
 
   try {
@@ -146,7 +147,8 @@ function readEccParts(reader: StructureReader): TpmPublicSummary | string {
   const yBytes = reader.sized('unique.y');
   const curveBytes = CURVE_BYTES.get(curve);
 
-  if (curveBytes === undefined) return `ECC curveID 0x${curve.toString(16).padStart(4, '0')} is unknown`;
+  if (curveBytes === undefined)
+    return `ECC curveID 0x${curve.toString(16).padStart(4, '0')} is unknown`;
 
   if (xBytes > curveBytes || yBytes > curveBytes || xBytes === 0 || yBytes === 0) {
     return `ECC point of ${xBytes}+${yBytes} bytes does not fit a ${curveBytes * 8}-bit curve`;

@@ -17,7 +17,8 @@ export function twinKeyProblem(key: string): string | undefined {
     const code = key.charCodeAt(position);
 
     if (code === 0x2e || code === 0x24 || code === 0x20 || code < 0x20 || code === 0x7f) {
-      return `key ${JSON.stringify(key)} has ${describeKeyCharacter(code)} at position ${position + 1}`;
+      const character = describeKeyCharacter(code);
+      return `key ${JSON.stringify(key)} has ${character} at position ${position + 1}`;
     }
   }
 

@@ -40,7 +40,10 @@ export function buildTwinParts(context: RowContext): TwinParts {
 }
 
 /** A JSON-object cell (`tags`, `desiredProperties`, `optionalDeviceInformation`), checked. */
-export function parseJsonObject(context: RowContext, column: ManifestColumn): TwinCollection | undefined {
+export function parseJsonObject(
+  context: RowContext,
+  column: ManifestColumn,
+): TwinCollection | undefined {
   const text = context.value(column);
 
   if (text === undefined) return undefined;
@@ -69,7 +72,10 @@ export function parseJsonObject(context: RowContext, column: ManifestColumn): Tw
   return parsed;
 }
 
-function mergeCsvColumns(context: RowContext, parts: Record<TwinSection, TwinCollection | undefined>): void {
+function mergeCsvColumns(
+  context: RowContext,
+  parts: Record<TwinSection, TwinCollection | undefined>,
+): void {
   for (const column of context.record.layout.twinColumns) {
     const text = context.cellValue(column.cellIndex, column.name);
 
@@ -79,16 +85,26 @@ function mergeCsvColumns(context: RowContext, parts: Record<TwinSection, TwinCol
     const root = (parts[column.section] ??= {});
 
     if (!setPath(root, column.path, value)) {
-      context.failAt(column.cellIndex, column.name, 'twin-key-conflict', conflictText(column.section));
+      context.failAt(
+        column.cellIndex,
+        column.name,
+        'twin-key-conflict',
+        conflictText(column.section),
+      );
     }
   }
 }
 
-function mergeTypedValues(context: RowContext, parts: Record<TwinSection, TwinCollection | undefined>): void {
+function mergeTypedValues(
+  context: RowContext,
+  parts: Record<TwinSection, TwinCollection | undefined>,
+): void {
   for (const entry of context.record.twinValues ?? []) {
     if (entry.value === null || entry.value === undefined) continue;
 
-    const problem = isPlainObject(entry.value) ? keysProblem(entry.value, entry.path.length + 1) : undefined;
+    const problem = isPlainObject(entry.value)
+      ? keysProblem(entry.value, entry.path.length + 1)
+      : undefined;
 
     if (problem !== undefined) {
       context.failAt(-1, entry.name, problem.rule, problem.found);
@@ -149,7 +165,10 @@ function setPath(root: TwinCollection, path: readonly string[], value: unknown):
 }
 
 /** The first twin-key problem in `value` (at `depth`), noting key order in `keyOrder`. */
-function keysProblem(value: Record<string, unknown>, depth: number): { rule: string; found: string } | undefined {
+function keysProblem(
+  value: Record<string, unknown>,
+  depth: number,
+): { rule: string; found: string } | undefined {
   if (depth > MAX_TWIN_DEPTH) {
     return { rule: 'twin-depth', found: `objects nest deeper than ${MAX_TWIN_DEPTH} levels` };
   }
@@ -158,7 +177,10 @@ function keysProblem(value: Record<string, unknown>, depth: number): { rule: str
     const problem = twinKeyProblem(key);
 
     if (problem !== undefined) {
-      return { rule: 'twin-key', found: `${problem}; twin keys may not hold . $ spaces or control characters` };
+      return {
+        rule: 'twin-key',
+        found: `${problem}; twin keys may not hold . $ spaces or control characters`,
+      };
     }
 
     const childProblem = childKeysProblem(value[key], depth);
@@ -169,7 +191,10 @@ function keysProblem(value: Record<string, unknown>, depth: number): { rule: str
   return undefined;
 }
 
-function childKeysProblem(child: unknown, depth: number): { rule: string; found: string } | undefined {
+function childKeysProblem(
+  child: unknown,
+  depth: number,
+): { rule: string; found: string } | undefined {
   if (isPlainObject(child)) return keysProblem(child, depth + 1);
 
   if (Array.isArray(child)) {
@@ -193,7 +218,11 @@ function checkSize(
   const bytes = Buffer.byteLength(JSON.stringify(value));
 
   if (bytes > limit) {
-    context.fail(column, 'twin-size', `${bytes} bytes of JSON; at most ${limit} (${limit / 1024} KB)`);
+    context.fail(
+      column,
+      'twin-size',
+      `${bytes} bytes of JSON; at most ${limit} (${limit / 1024} KB)`,
+    );
   }
 }
 

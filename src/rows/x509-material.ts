@@ -74,7 +74,10 @@ function parse(wireText: string, shape: string, extra: number, der?: Buffer): Ce
     const certificate = new X509Certificate(der ?? wireText);
     return { certificate, wireText, extraCertificates: extra };
   } catch {
-    return { rule: 'x509-certificate-parse', found: `${shape} does not parse as an X.509 certificate` };
+    return {
+      rule: 'x509-certificate-parse',
+      found: `${shape} does not parse as an X.509 certificate`,
+    };
   }
 }
 
@@ -89,7 +92,10 @@ function fromFile(path: string, directory: string): CertificateLoad {
 
   try {
     if (!isInside(realpathSync(directory), realpathSync(target))) {
-      return { rule: 'x509-certificate-file', found: `path ${path} links outside the manifest's folder` };
+      return {
+        rule: 'x509-certificate-file',
+        found: `path ${path} links outside the manifest's folder`,
+      };
     }
 
     bytes = readFileSync(target);

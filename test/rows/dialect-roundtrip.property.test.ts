@@ -9,10 +9,18 @@ import { describe, expect, it } from 'vitest';
 import type { IndividualEnrollment } from '../../src/dps/contract/index.js';
 import { checkAll } from '../manifest/support/read-all.js';
 import { writeManifest } from './support/inline-manifest.js';
-import { buildSelfSignedCertificate, eccEndorsementKey, rsaEndorsementKey } from './support/material.js';
+import {
+  buildSelfSignedCertificate,
+  eccEndorsementKey,
+  rsaEndorsementKey,
+} from './support/material.js';
 
-const CERTIFICATES = ['pool-a', 'pool-b'].map((name) => buildSelfSignedCertificate({ commonName: name }));
-const ENDORSEMENT_KEYS = [rsaEndorsementKey(), eccEndorsementKey()].map((key) => key.toString('base64'));
+const CERTIFICATES = ['pool-a', 'pool-b'].map((name) =>
+  buildSelfSignedCertificate({ commonName: name }),
+);
+const ENDORSEMENT_KEYS = [rsaEndorsementKey(), eccEndorsementKey()].map((key) =>
+  key.toString('base64'),
+);
 
 const COLUMNS = [
   'registrationId',
@@ -43,7 +51,9 @@ interface RowSpec {
   zone?: string | number;
 }
 
-const alphanumeric = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789');
+const alphanumeric = fc.constantFrom(
+  ...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789',
+);
 const idInner = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789-._:');
 
 const registrationId = fc
@@ -51,9 +61,13 @@ const registrationId = fc
   .map(([first, inner, last]) => `${first}${inner.join('')}${last}`)
   .filter((id) => !/^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$/.test(id));
 
-const key = fc.integer({ min: 16, max: 64 }).chain((size) =>
-  fc.uint8Array({ minLength: size, maxLength: size }).map((bytes) => Buffer.from(bytes).toString('base64')),
-);
+const key = fc
+  .integer({ min: 16, max: 64 })
+  .chain((size) =>
+    fc
+      .uint8Array({ minLength: size, maxLength: size })
+      .map((bytes) => Buffer.from(bytes).toString('base64')),
+  );
 
 const hostLabel = fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,10}[a-z0-9])?$/);
 const hub = hostLabel.map((label) => `${label}.azure-devices.net`);
@@ -62,26 +76,48 @@ const twinText = fc.string({ maxLength: 12 }).filter((text) => !/[\u0000-\u001f]
 const twinValue = fc.oneof(twinText, fc.integer({ min: -1000, max: 1000 }), fc.boolean());
 
 const attestation: fc.Arbitrary<RowSpec['attestation']> = fc.oneof(
-  fc.record({ kind: fc.constant('symmetricKey' as const), primaryKey: key, secondaryKey: key }, { requiredKeys: ['kind'] }),
-  fc.record({ kind: fc.constant('tpm' as const), endorsementKey: fc.constantFrom(...ENDORSEMENT_KEYS) }),
-  fc.record({ kind: fc.constant('x509' as const), certificate: fc.constantFrom(...CERTIFICATES.flatMap((built) => [built.pem.trimEnd(), built.base64])) }),
+  fc.record(
+    { kind: fc.constant('symmetricKey' as const), primaryKey: key, secondaryKey: key },
+    { requiredKeys: ['kind'] },
+  ),
+  fc.record({
+    kind: fc.constant('tpm' as const),
+    endorsementKey: fc.constantFrom(...ENDORSEMENT_KEYS),
+  }),
+  fc.record({
+    kind: fc.constant('x509' as const),
+    certificate: fc.constantFrom(
+      ...CERTIFICATES.flatMap((built) => [built.pem.trimEnd(), built.base64]),
+    ),
+  }),
 );
 
 const row: fc.Arbitrary<Omit<RowSpec, 'registrationId'>> = fc.record(
   {
-    deviceId: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9\-.%_*?!(),:=@$']{0,15}$/).filter((id) => !/^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$/.test(id)),
+    deviceId: fc
+      .stringMatching(/^[A-Za-z0-9][A-Za-z0-9\-.%_*?!(),:=@$']{0,15}$/)
+      .filter((id) => !/^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$/.test(id)),
     attestation,
     iotHubs: fc.array(hub, { minLength: 1, maxLength: 3 }),
     provisioningStatus: fc.constantFrom('enabled' as const, 'disabled' as const),
-    tags: fc.dictionary(twinKey.filter((name) => name !== 'zone'), twinValue, { maxKeys: 3 }),
-    zone: fc.oneof(twinText.filter((text) => text.length > 0), fc.integer({ min: 0, max: 99 })),
+    tags: fc.dictionary(
+      twinKey.filter((name) => name !== 'zone'),
+      twinValue,
+      { maxKeys: 3 },
+    ),
+    zone: fc.oneof(
+      twinText.filter((text) => text.length > 0),
+      fc.integer({ min: 0, max: 99 }),
+    ),
   },
   { requiredKeys: ['attestation'] },
 );
 
 const rows = fc
   .uniqueArray(registrationId, { minLength: 1, maxLength: 8, selector: (id) => id.toLowerCase() })
-  .chain((ids) => fc.tuple(...ids.map((id) => row.map((spec) => ({ ...spec, registrationId: id }) as RowSpec))));
+  .chain((ids) =>
+    fc.tuple(...ids.map((id) => row.map((spec) => ({ ...spec, registrationId: id }) as RowSpec))),
+  );
 
 interface CsvDialect {
   format: 'csv';
@@ -95,7 +131,12 @@ const dialect: fc.Arbitrary<CsvDialect | { format: 'jsonl' }> = fc.oneof(
   fc.record({
     format: fc.constant('csv' as const),
     delimiter: fc.constantFrom(',' as const, ';' as const, '\t' as const, '|' as const),
-    encoding: fc.constantFrom('utf-8' as const, 'utf-8-bom' as const, 'utf-16le' as const, 'utf-16be' as const),
+    encoding: fc.constantFrom(
+      'utf-8' as const,
+      'utf-8-bom' as const,
+      'utf-16le' as const,
+      'utf-16be' as const,
+    ),
     lineEnding: fc.constantFrom('\n' as const, '\r\n' as const),
     quoteEverything: fc.boolean(),
   }),
@@ -104,7 +145,10 @@ const dialect: fc.Arbitrary<CsvDialect | { format: 'jsonl' }> = fc.oneof(
 
 /** What the row checker must produce for a spec. */
 function expectedEnrollment(spec: RowSpec): IndividualEnrollment {
-  const enrollment: IndividualEnrollment = { registrationId: spec.registrationId, attestation: { type: spec.attestation.kind } };
+  const enrollment: IndividualEnrollment = {
+    registrationId: spec.registrationId,
+    attestation: { type: spec.attestation.kind },
+  };
   const { attestation } = spec;
 
   if (attestation.kind === 'symmetricKey') {
@@ -115,12 +159,15 @@ function expectedEnrollment(spec: RowSpec): IndividualEnrollment {
   } else if (attestation.kind === 'tpm') {
     enrollment.attestation.tpm = { endorsementKey: attestation.endorsementKey };
   } else {
-    enrollment.attestation.x509 = { clientCertificates: { primary: { certificate: attestation.certificate } } };
+    enrollment.attestation.x509 = {
+      clientCertificates: { primary: { certificate: attestation.certificate } },
+    };
   }
 
   if (spec.deviceId !== undefined) enrollment.deviceId = spec.deviceId;
   if (spec.iotHubs !== undefined) enrollment.iotHubs = spec.iotHubs;
-  if (spec.provisioningStatus !== undefined) enrollment.provisioningStatus = spec.provisioningStatus;
+  if (spec.provisioningStatus !== undefined)
+    enrollment.provisioningStatus = spec.provisioningStatus;
 
   const tags = { ...(spec.tags ?? {}), ...(spec.zone === undefined ? {} : { zone: spec.zone }) };
   if (spec.tags !== undefined || spec.zone !== undefined) enrollment.initialTwin = { tags };
@@ -160,8 +207,11 @@ function csvText(specs: readonly RowSpec[], format: CsvDialect): { text: string;
   for (const spec of specs) {
     const cells = cellsOf(spec);
     // Quoting is how CSV says "text": a text zone is always quoted, a number zone never.
-    const zonePolicy = typeof spec.zone === 'string' ? 'text' : typeof spec.zone === 'number' ? 'number' : 'any';
-    const record = COLUMNS.map((column) => quote(cells[column], column === 'tag.zone' ? zonePolicy : 'any'));
+    const zonePolicy =
+      typeof spec.zone === 'string' ? 'text' : typeof spec.zone === 'number' ? 'number' : 'any';
+    const record = COLUMNS.map((column) =>
+      quote(cells[column], column === 'tag.zone' ? zonePolicy : 'any'),
+    );
     const text = record.join(format.delimiter).replace(/\r?\n/g, format.lineEnding);
     starts.push(line);
     line += text.split(format.lineEnding).length;
@@ -196,25 +246,36 @@ function jsonlText(specs: readonly RowSpec[]): string {
 }
 
 describe('dialect round trip (property)', () => {
-  it('reads random valid rows written in any supported dialect back to the same enrollments', async () => {
-    await fc.assert(
-      fc.asyncProperty(rows, dialect, async (specs, format) => {
-        const written =
-          format.format === 'jsonl'
-            ? { path: writeManifest(jsonlText(specs), `roundtrip-${Math.random().toString(36).slice(2)}.jsonl`), lines: specs.map((_, index) => index + 1) }
-            : (() => {
-                const { text, lines } = csvText(specs, format);
-                return { path: writeManifest(encode(text, format.encoding)), lines };
-              })();
-        const { rows: checked } = await checkAll({ path: written.path });
+  it(
+    'reads random valid rows written in any supported dialect back to the same ' + 'enrollments',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(rows, dialect, async (specs, format) => {
+          const written =
+            format.format === 'jsonl'
+              ? {
+                  path: writeManifest(
+                    jsonlText(specs),
+                    `roundtrip-${Math.random().toString(36).slice(2)}.jsonl`,
+                  ),
+                  lines: specs.map((_, index) => index + 1),
+                }
+              : (() => {
+                  const { text, lines } = csvText(specs, format);
+                  return { path: writeManifest(encode(text, format.encoding)), lines };
+                })();
+          const { rows: checked } = await checkAll({ path: written.path });
 
-        expect(checked.map((checkedRow) => checkedRow.kind)).toEqual(specs.map(() => 'valid'));
-        expect(checked.map((checkedRow) => checkedRow.line)).toEqual(written.lines);
-        expect(checked.map((checkedRow) => (checkedRow.kind === 'valid' ? checkedRow.enrollment : undefined))).toEqual(
-          specs.map(expectedEnrollment),
-        );
-      }),
-      { numRuns: 80 },
-    );
-  });
+          expect(checked.map((checkedRow) => checkedRow.kind)).toEqual(specs.map(() => 'valid'));
+          expect(checked.map((checkedRow) => checkedRow.line)).toEqual(written.lines);
+          expect(
+            checked.map((checkedRow) =>
+              checkedRow.kind === 'valid' ? checkedRow.enrollment : undefined,
+            ),
+          ).toEqual(specs.map(expectedEnrollment));
+        }),
+        { numRuns: 80 },
+      );
+    },
+  );
 });

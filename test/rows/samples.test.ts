@@ -33,7 +33,13 @@ describe('samples', () => {
     expect(rows).toHaveLength(1000);
     expect(Object.fromEntries(kinds)).toEqual({ symmetricKey: 334, tpm: 333, x509: 333 });
     expect(rows.flatMap((row) => row.warnings)).toEqual([]);
-    expect(rows.every((row) => row.kind === 'valid' && row.enrollment.iotHubs?.every((hub) => hub.endsWith('.azure-devices.net')))).toBe(true);
+    expect(
+      rows.every(
+        (row) =>
+          row.kind === 'valid' &&
+          row.enrollment.iotHubs?.every((hub) => hub.endsWith('.azure-devices.net')),
+      ),
+    ).toBe(true);
   });
 
   it('invalid-rows.csv shows, line by line, the status and rule its README lists', async () => {
@@ -55,7 +61,11 @@ describe('samples', () => {
       .map((expectation) => expectation.rule);
     const repeated = rules.filter((rule, index) => rules.indexOf(rule) !== index);
 
-    // registration-id-charset appears for '@', '/', a non-ASCII letter and a space, as issue 2 and 4 ask.
-    expect(repeated).toEqual(['registration-id-charset', 'registration-id-charset', 'registration-id-charset']);
+    // registration-id-charset shows '@', '/', a non-ASCII letter and a space (issues 2 and 4).
+    expect(repeated).toEqual([
+      'registration-id-charset',
+      'registration-id-charset',
+      'registration-id-charset',
+    ]);
   });
 });

@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { openManifest } from '../../../src/manifest/index.js';
-import type { ManifestRecord, OpenedManifest, OpenManifestOptions } from '../../../src/manifest/index.js';
+import type {
+  ManifestRecord,
+  OpenedManifest,
+  OpenManifestOptions,
+} from '../../../src/manifest/index.js';
 import { createRowChecker } from '../../../src/rows/index.js';
 import type { CheckedRow, RowCheckerOptions } from '../../../src/rows/index.js';
 

@@ -17,7 +17,10 @@ afterAll(() => {
 });
 
 /** Writes `content` as a manifest file and returns its path. */
-export function writeManifest(content: string | Buffer, name = `manifest-${(written += 1)}.csv`): string {
+export function writeManifest(
+  content: string | Buffer,
+  name = `manifest-${(written += 1)}.csv`,
+): string {
   const path = join(folder, name);
   writeFileSync(path, content);
   return path;
@@ -29,6 +32,11 @@ export async function checkCsv(
   checker: Partial<RowCheckerOptions> = {},
 ): Promise<CheckedManifest> {
   return checkAll({ path: writeManifest(text) }, checker);
+}
+
+/** Lines joined with LF, with a final LF: a manifest's text. */
+export function csvText(...lines: string[]): string {
+  return `${lines.join('\n')}\n`;
 }
 
 /** RFC 4180 cell quoting, for values with commas, quotes or line breaks. */

@@ -15,7 +15,10 @@ export function symmetricKey(bytes = 32): string {
 /** An RSA 2048 endorsement key (random modulus: the structure is what is checked). */
 export function rsaEndorsementKey(): Buffer {
   // A top bit set makes the modulus a full 2048 bits, as a real key's is.
-  const modulus = Buffer.concat([Buffer.from([0x80 | randomBytes(1).readUInt8(0)]), randomBytes(255)]);
+  const modulus = Buffer.concat([
+    Buffer.from([0x80 | randomBytes(1).readUInt8(0)]),
+    randomBytes(255),
+  ]);
   return rsaTpmPublic(modulus, 'ek');
 }
 
@@ -25,6 +28,9 @@ export function eccEndorsementKey(): Buffer {
 }
 
 /** A certificate, base64 DER, valid from an hour ago for 20 years unless told otherwise. */
-export function certificateBase64(commonName: string, options: Partial<CertificateOptions> = {}): string {
+export function certificateBase64(
+  commonName: string,
+  options: Partial<CertificateOptions> = {},
+): string {
   return buildSelfSignedCertificate({ commonName, ...options }).base64;
 }
