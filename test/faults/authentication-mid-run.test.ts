@@ -9,14 +9,21 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { ALL_PERMISSIONS, OWNER_POLICY_NAME } from '../../src/emulator/index.js';
-import { startInProcessEmulator, waitUntil, type EmulatorHandle } from '../support/faults-emulators.js';
+import {
+  startInProcessEmulator,
+  waitUntil,
+  type EmulatorHandle,
+} from '../support/faults-emulators.js';
 import { createFaultManifest } from '../support/faults-manifest.js';
 import { checkRun, recordScenario, runInProcess } from '../support/faults-runs.js';
 import { TokenExpiryProxy } from '../support/faults-token-proxy.js';
 import { makeTempDir, testKey } from '../support/temp-files.js';
 
 const ROWS = 100;
-const SLOW_START = { latency: { kind: 'at', ordinals: [1, 2, 3, 4, 5, 6] }, latencyMs: 150 } as const;
+const SLOW_START = {
+  latency: { kind: 'at', ordinals: [1, 2, 3, 4, 5, 6] },
+  latencyMs: 150,
+} as const;
 
 describe('fault scenario 7: authentication lost mid-run', () => {
   let emulator: EmulatorHandle | undefined;
@@ -49,28 +56,50 @@ describe('fault scenario 7: authentication lost mid-run', () => {
     // One renewal: the token refused, then the one signed after it, never a third.
     expect(tokens.counts.expiries).toHaveLength(2);
 
-    recordScenario('7a. token expires mid-run', `proxy refuses the current token after 3 calls, ${ROWS} rows`, [
-      { run: 'run', figures: checked.figures, note: `${tokens.counts.refused} call refused (401), token renewed once` },
-    ]);
+    recordScenario(
+      '7a. token expires mid-run',
+      `proxy refuses the current token after 3 calls, ${ROWS} rows`,
+      [
+        {
+          run: 'run',
+          figures: checked.figures,
+          note: `${tokens.counts.refused} call refused (401), token renewed once`,
+        },
+      ],
+    );
   });
 
-  it('stops with exit 2 and the rest pending when the key was rotated, then a rerun with the new key finishes', async () => {
+  it('exits 2, rest pending, on a rotated key; a rerun with the new key finishes', async () => {
     const directory = makeTempDir('dps-bulk-faults-');
     const statePath = join(directory, 'emulator-state.jsonl');
     const manifest = createFaultManifest(directory, ROWS, 'rotated');
     const owner = (key: string) => [{ name: OWNER_POLICY_NAME, permissions: ALL_PERMISSIONS, key }];
-    const first = await startInProcessEmulator({ statePath, policies: owner(testKey()), faults: SLOW_START });
+    const first = await startInProcessEmulator({
+      statePath,
+      policies: owner(testKey()),
+      faults: SLOW_START,
+    });
     emulator = first;
 
     const running = runInProcess(first, manifest, directory, { concurrency: 1 });
-    await waitUntil('3 requests before the rotation', async () => (await first.stats()).requests >= 3);
+    await waitUntil(
+      '3 requests before the rotation',
+      async () => (await first.stats()).requests >= 3,
+    );
     const firstLife = await first.stats();
     await first.stop();
-    emulator = await startInProcessEmulator({ statePath, port: first.port, policies: owner(testKey()) });
+    emulator = await startInProcessEmulator({
+      statePath,
+      port: first.port,
+      policies: owner(testKey()),
+    });
     const rotated = emulator;
 
     const run = await running;
-    const checked = await checkRun(manifest, rotated, run, { requestsBefore: 0, earlierLives: firstLife });
+    const checked = await checkRun(manifest, rotated, run, {
+      requestsBefore: 0,
+      earlierLives: firstLife,
+    });
     const done = checked.report.counts['succeeded'] ?? 0;
 
     expect(run.exitCode).toBe(2);
@@ -89,9 +118,13 @@ describe('fault scenario 7: authentication lost mid-run', () => {
     expect(rerun.exitCode).toBe(0);
     expect(rerunChecked.report.counts).toEqual({ unchanged: done, succeeded: ROWS - done });
 
-    recordScenario('7b. key rotated mid-run', `emulator restarted with a new owner key after 3 calls, ${ROWS} rows`, [
-      { run: 'run (old key)', figures: checked.figures, note: 'renewal refused too: stopped' },
-      { run: 'rerun (new key)', figures: rerunChecked.figures },
-    ]);
+    recordScenario(
+      '7b. key rotated mid-run',
+      `emulator restarted with a new owner key after 3 calls, ${ROWS} rows`,
+      [
+        { run: 'run (old key)', figures: checked.figures, note: 'renewal refused too: stopped' },
+        { run: 'rerun (new key)', figures: rerunChecked.figures },
+      ],
+    );
   });
 });

@@ -8,9 +8,19 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { openStateStore } from '../../src/state/index.js';
-import { startEmulatorProcess, waitUntil, type EmulatorHandle } from '../support/faults-emulators.js';
+import {
+  startEmulatorProcess,
+  waitUntil,
+  type EmulatorHandle,
+} from '../support/faults-emulators.js';
 import { createFaultManifest, type FaultManifest } from '../support/faults-manifest.js';
-import { checkRun, finishCliRun, recordScenario, reportFolderNames, startCliRun } from '../support/faults-runs.js';
+import {
+  checkRun,
+  finishCliRun,
+  recordScenario,
+  reportFolderNames,
+  startCliRun,
+} from '../support/faults-runs.js';
 import { makeTempDir } from '../support/temp-files.js';
 
 const ROWS = 300;
@@ -39,7 +49,7 @@ describe('fault scenario 4: client killed with SIGKILL mid-run', () => {
     emulator = undefined;
   });
 
-  it('reruns with the same state to finish every row, resending no committed row and creating none twice', async () => {
+  it('finishes on rerun, resending no committed row and creating none twice', async () => {
     // Every call is held 150 ms, so a 30-call run lasts long enough to be killed in the middle.
     emulator = await startEmulatorProcess(['--fault-latency', 'every:1', '--latency-ms', '150']);
     const directory = makeTempDir('dps-bulk-faults-');
@@ -47,7 +57,10 @@ describe('fault scenario 4: client killed with SIGKILL mid-run', () => {
     const access = emulator;
 
     const victim = startCliRun(access, manifest, directory, ['--concurrency', '2']);
-    await waitUntil('8 requests of the first run', async () => (await access.stats()).requests >= 8);
+    await waitUntil(
+      '8 requests of the first run',
+      async () => (await access.stats()).requests >= 8,
+    );
     victim.child.kill('SIGKILL');
     const killed = await victim;
 
@@ -62,13 +75,20 @@ describe('fault scenario 4: client killed with SIGKILL mid-run', () => {
 
     const requestsBefore = (await emulator.stats()).requests;
     const foldersBefore = new Set(reportFolderNames(directory));
-    const rerun = await finishCliRun(startCliRun(access, manifest, directory, ['--concurrency', '4']), directory, foldersBefore);
+    const rerun = await finishCliRun(
+      startCliRun(access, manifest, directory, ['--concurrency', '4']),
+      directory,
+      foldersBefore,
+    );
     // Keys are compared in the other scenarios; here every read would wait out the latency.
     const checked = await checkRun(manifest, emulator, rerun, { requestsBefore, withKeys: false });
 
     expect(rerun.exitCode).toBe(0);
     expect(rerun.stderr).toContain('took over a stale lock');
-    expect(checked.report.counts).toEqual({ unchanged: committed.size, succeeded: ROWS - committed.size });
+    expect(checked.report.counts).toEqual({
+      unchanged: committed.size,
+      succeeded: ROWS - committed.size,
+    });
     for (const row of checked.report.rows) {
       const wasCommitted = committed.has(row.registrationId);
       expect(row.status, `line ${row.line}`).toBe(wasCommitted ? 'unchanged' : 'succeeded');
@@ -77,22 +97,42 @@ describe('fault scenario 4: client killed with SIGKILL mid-run', () => {
 
     // A committed row resent would show up as a changed etag (upsert rewrites it).
     for (const id of committed) {
-      expect(checked.held.get(id.toLowerCase())!.etag, id).toBe(afterKill.get(id.toLowerCase())!.etag);
+      expect(checked.held.get(id.toLowerCase())!.etag, id).toBe(
+        afterKill.get(id.toLowerCase())!.etag,
+      );
     }
 
     // Exactly one bulk call per ten rows not committed, plus a GET and a key read for each row
     // whose lost create had landed: no request for a committed row.
     const sent = ROWS - committed.size;
-    const verified = checked.report.rows.filter((row) => row.message.includes('stored as sent')).length;
+    const verified = checked.report.rows.filter((row) =>
+      row.message.includes('stored as sent'),
+    ).length;
     expect(checked.figures.requests).toBe(Math.ceil(sent / BULK_ITEMS) + 2 * verified);
 
-    recordScenario('4. client killed with SIGKILL, rerun', `latency 150 ms per call, ${ROWS} rows, killed after 8 requests`, [
-      {
-        run: 'run (killed)',
-        figures: { exitCode: null, counts: {}, requests: killedStats.requests, mostCreatesOfOneId: Math.max(...Object.values(killedStats.createsPerId)), retried: 0 },
-        note: `SIGKILL; ${committed.size} rows committed in the state store, ${afterKill.size} held`,
-      },
-      { run: 'rerun (same --state)', figures: checked.figures, note: `stale lock taken over; ${verified} in-flight rows read back` },
-    ]);
+    recordScenario(
+      '4. client killed with SIGKILL, rerun',
+      `latency 150 ms per call, ${ROWS} rows, killed after 8 requests`,
+      [
+        {
+          run: 'run (killed)',
+          figures: {
+            exitCode: null,
+            counts: {},
+            requests: killedStats.requests,
+            mostCreatesOfOneId: Math.max(...Object.values(killedStats.createsPerId)),
+            retried: 0,
+          },
+          note:
+            `SIGKILL; ${committed.size} rows committed in the state store, ` +
+            `${afterKill.size} held`,
+        },
+        {
+          run: 'rerun (same --state)',
+          figures: checked.figures,
+          note: `stale lock taken over; ${verified} in-flight rows read back`,
+        },
+      ],
+    );
   });
 });

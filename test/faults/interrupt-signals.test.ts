@@ -5,9 +5,19 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { startEmulatorProcess, waitUntil, type EmulatorHandle } from '../support/faults-emulators.js';
+import {
+  startEmulatorProcess,
+  waitUntil,
+  type EmulatorHandle,
+} from '../support/faults-emulators.js';
 import { createFaultManifest } from '../support/faults-manifest.js';
-import { checkRun, finishCliRun, recordScenario, reportFolderNames, startCliRun } from '../support/faults-runs.js';
+import {
+  checkRun,
+  finishCliRun,
+  recordScenario,
+  reportFolderNames,
+  startCliRun,
+} from '../support/faults-runs.js';
 import { makeTempDir } from '../support/temp-files.js';
 
 const ROWS = 100;
@@ -20,54 +30,93 @@ describe('fault scenario 6: SIGINT and SIGTERM mid-run', () => {
     emulator = undefined;
   });
 
-  it('leaves pending, and finishes in a rerun of --only-failed, a call still unanswered when --drain-timeout ran out', async () => {
+  it('keeps a call unanswered at --drain-timeout pending; --only-failed finishes it', async () => {
     // Call 3 is applied, then its answer is held 4 s: longer than the 1 s the drain may take.
     emulator = await startEmulatorProcess(['--fault-slow', 'at:3', '--slow-ms', '4000']);
     const directory = makeTempDir('dps-bulk-faults-');
     const manifest = createFaultManifest(directory, ROWS, 'drain');
     const access = emulator;
 
-    const running = startCliRun(access, manifest, directory, ['--concurrency', '1', '--drain-timeout', '1']);
+    const running = startCliRun(access, manifest, directory, [
+      '--concurrency',
+      '1',
+      '--drain-timeout',
+      '1',
+    ]);
     await waitUntil('the third request', async () => (await access.stats()).requests >= 3);
     running.child.kill('SIGINT');
     const stopped = await finishCliRun(running, directory, new Set());
-    const checked = await checkRun(manifest, emulator, stopped, { requestsBefore: 0, strict: false });
+    const checked = await checkRun(manifest, emulator, stopped, {
+      requestsBefore: 0,
+      strict: false,
+    });
 
     expect(stopped.exitCode).toBe(130);
     expect(checked.report.counts).toEqual({ succeeded: 20, pending: ROWS - 20 });
     const unanswered = manifest.rows.slice(20, 30).map((row) => row.line);
     // The ten rows of the held call are pending, and their records exist: outcome unknown.
-    const pendingHeld = checked.report.rows.filter((row) => row.status === 'pending' && checked.held.has(row.registrationId.toLowerCase()));
+    const pendingHeld = checked.report.rows.filter(
+      (row) => row.status === 'pending' && checked.held.has(row.registrationId.toLowerCase()),
+    );
     expect(pendingHeld.map((row) => row.line)).toEqual(unanswered);
-    for (const line of unanswered) expect(checked.report.rows[line - 2]!.message).toContain('drain timeout');
+    for (const line of unanswered)
+      expect(checked.report.rows[line - 2]!.message).toContain('drain timeout');
     expect(checked.held.size).toBe(30);
 
     const before = new Set(reportFolderNames(directory));
-    const rerun = await finishCliRun(startCliRun(access, manifest, directory, ['--only-failed', 'latest']), directory, before);
-    const rerunChecked = await checkRun(manifest, emulator, rerun, { requestsBefore: checked.requestsAfterChecks });
+    const rerun = await finishCliRun(
+      startCliRun(access, manifest, directory, ['--only-failed', 'latest']),
+      directory,
+      before,
+    );
+    const rerunChecked = await checkRun(manifest, emulator, rerun, {
+      requestsBefore: checked.requestsAfterChecks,
+    });
 
     expect(rerun.exitCode).toBe(0);
     expect(rerunChecked.report.counts).toEqual({ unchanged: 20, succeeded: ROWS - 20 });
-    const verified = rerunChecked.report.rows.filter((row) => row.message.includes('stored as sent'));
+    const verified = rerunChecked.report.rows.filter((row) =>
+      row.message.includes('stored as sent'),
+    );
     expect(verified.map((row) => row.line)).toEqual(unanswered);
 
-    recordScenario('6. SIGINT with a call outlasting --drain-timeout, rerun --only-failed', `call 3 answered after 4 s, \`--drain-timeout 1\`, ${ROWS} rows`, [
-      { run: 'run (SIGINT)', figures: checked.figures, note: '10 rows of the unanswered call pending, their records held' },
-      { run: 'rerun `--only-failed latest`', figures: rerunChecked.figures, note: 'those 10 read back and matched' },
-    ]);
+    recordScenario(
+      '6. SIGINT with a call outlasting --drain-timeout, rerun --only-failed',
+      `call 3 answered after 4 s, \`--drain-timeout 1\`, ${ROWS} rows`,
+      [
+        {
+          run: 'run (SIGINT)',
+          figures: checked.figures,
+          note: '10 rows of the unanswered call pending, their records held',
+        },
+        {
+          run: 'rerun `--only-failed latest`',
+          figures: rerunChecked.figures,
+          note: 'those 10 read back and matched',
+        },
+      ],
+    );
   });
 
-  it('BUG (bugs.md #1): says "still in flight" only of rows whose call was sent when --drain-timeout runs out', async () => {
+  it('BUG (bugs.md #1): only rows whose call went out are said to be still in flight', async () => {
     emulator = await startEmulatorProcess(['--fault-slow', 'at:3', '--slow-ms', '4000']);
     const directory = makeTempDir('dps-bulk-faults-');
     const manifest = createFaultManifest(directory, 50, 'drain-message');
     const access = emulator;
 
-    const running = startCliRun(access, manifest, directory, ['--concurrency', '1', '--drain-timeout', '1']);
+    const running = startCliRun(access, manifest, directory, [
+      '--concurrency',
+      '1',
+      '--drain-timeout',
+      '1',
+    ]);
     await waitUntil('the third request', async () => (await access.stats()).requests >= 3);
     running.child.kill('SIGINT');
     const stopped = await finishCliRun(running, directory, new Set());
-    const checked = await checkRun(manifest, emulator, stopped, { requestsBefore: 0, strict: false });
+    const checked = await checkRun(manifest, emulator, stopped, {
+      requestsBefore: 0,
+      strict: false,
+    });
 
     expect(stopped.exitCode).toBe(130);
     expect(checked.figures.requests).toBe(3);
@@ -76,7 +125,9 @@ describe('fault scenario 6: SIGINT and SIGTERM mid-run', () => {
     const neverSent = pending.filter((row) => !checked.held.has(row.registrationId.toLowerCase()));
 
     // Lines 22-31: their call went out (attempt 1) and was applied; nobody heard the answer.
-    expect(sent.map((row) => `${row.line}:${row.attempts}`)).toEqual(manifest.rows.slice(20, 30).map((row) => `${row.line}:1`));
+    expect(sent.map((row) => `${row.line}:${row.attempts}`)).toEqual(
+      manifest.rows.slice(20, 30).map((row) => `${row.line}:1`),
+    );
     for (const row of sent) expect(row.message).toContain('still in flight');
     // The rest were never sent: no attempt, and no claim that a call was in flight.
     for (const row of neverSent) {
@@ -85,10 +136,18 @@ describe('fault scenario 6: SIGINT and SIGTERM mid-run', () => {
     }
   });
 
-  for (const [signal, exitCode] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-    it(`exits ${exitCode} on ${signal} with the report written and unsent rows pending, then a rerun finishes`, async () => {
+  for (const [signal, exitCode] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    it(`${signal} exits ${exitCode} with unsent rows pending; a rerun finishes`, async () => {
       // The first six calls are each held 400 ms: the signal always finds one in flight.
-      emulator = await startEmulatorProcess(['--fault-latency', 'at:1,2,3,4,5,6', '--latency-ms', '400']);
+      emulator = await startEmulatorProcess([
+        '--fault-latency',
+        'at:1,2,3,4,5,6',
+        '--latency-ms',
+        '400',
+      ]);
       const directory = makeTempDir('dps-bulk-faults-');
       const manifest = createFaultManifest(directory, ROWS, `signal-${exitCode}`);
       const access = emulator;
@@ -111,21 +170,29 @@ describe('fault scenario 6: SIGINT and SIGTERM mid-run', () => {
       for (const row of checked.report.rows.filter((entry) => entry.status === 'pending')) {
         expect(row).toMatchObject({ action: 'none', attempts: 0, httpStatus: '' });
         // "not sent" (never batched) or "not decided" (batched, its call never started).
-        expect(row.message).toMatch(/^not (sent|decided): the run was interrupted.*; rerun to finish/);
+        expect(row.message).toMatch(
+          /^not (sent|decided): the run was interrupted.*; rerun to finish/,
+        );
       }
 
       const before = new Set(reportFolderNames(directory));
       const rerun = await finishCliRun(startCliRun(access, manifest, directory), directory, before);
-      const rerunChecked = await checkRun(manifest, emulator, rerun, { requestsBefore: checked.requestsAfterChecks });
+      const rerunChecked = await checkRun(manifest, emulator, rerun, {
+        requestsBefore: checked.requestsAfterChecks,
+      });
 
       expect(rerun.exitCode).toBe(0);
       expect(rerunChecked.report.counts).toEqual({ unchanged: done, succeeded: pending });
       expect(rerunChecked.figures.requests).toBe(Math.ceil(pending / 10));
 
-      recordScenario(`6. ${signal} mid-run, rerun`, `first 6 calls held 400 ms, ${ROWS} rows, ${signal} while call 3 is in flight`, [
-        { run: `run (${signal})`, figures: checked.figures },
-        { run: 'rerun', figures: rerunChecked.figures },
-      ]);
+      recordScenario(
+        `6. ${signal} mid-run, rerun`,
+        `first 6 calls held 400 ms, ${ROWS} rows, ${signal} while call 3 is in flight`,
+        [
+          { run: `run (${signal})`, figures: checked.figures },
+          { run: 'rerun', figures: rerunChecked.figures },
+        ],
+      );
     });
   }
 });

@@ -18,12 +18,22 @@ describe('fault scenario 2: 5xx bursts from a seeded emulator', () => {
     emulator = undefined;
   });
 
-  it('ends every row succeeded within six attempts when 20% of calls get 500 and 10% get 503', async () => {
-    emulator = await startEmulatorProcess(['--fault-500', '20%', '--fault-503', '10%', '--seed', '7']);
+  it('succeeds within six attempts when 20% of calls get 500 and 10% get 503', async () => {
+    emulator = await startEmulatorProcess([
+      '--fault-500',
+      '20%',
+      '--fault-503',
+      '10%',
+      '--seed',
+      '7',
+    ]);
     const directory = makeTempDir('dps-bulk-faults-');
     const manifest = createFaultManifest(directory, 150, 'burst-a');
 
-    const run = await runInProcess(emulator, manifest, directory, { concurrency: 4, maxAttempts: 6 });
+    const run = await runInProcess(emulator, manifest, directory, {
+      concurrency: 4,
+      maxAttempts: 6,
+    });
     const stats = await emulator.stats();
     const checked = await checkRun(manifest, emulator, run, { requestsBefore: 0 });
 
@@ -38,13 +48,16 @@ describe('fault scenario 2: 5xx bursts from a seeded emulator', () => {
     ]);
   });
 
-  it('fails the rows whose calls ran out of attempts, then a rerun of only those finishes them', async () => {
+  it('fails rows whose calls ran out of attempts; a rerun of only those finishes', async () => {
     emulator = await startEmulatorProcess(['--fault-500', '50%', '--seed', '11']);
     const directory = makeTempDir('dps-bulk-faults-');
     const manifest = createFaultManifest(directory, 100, 'burst-b');
 
     // One call at a time: the seed then decides exactly which calls meet the faults.
-    const first = await runInProcess(emulator, manifest, directory, { concurrency: 1, maxAttempts: 2 });
+    const first = await runInProcess(emulator, manifest, directory, {
+      concurrency: 1,
+      maxAttempts: 2,
+    });
     const firstChecked = await checkRun(manifest, emulator, first, { requestsBefore: 0 });
     const failed = firstChecked.report.rows.filter((row) => row.status === 'failed');
 
@@ -54,21 +67,37 @@ describe('fault scenario 2: 5xx bursts from a seeded emulator', () => {
     for (const row of failed) {
       expect(row).toMatchObject({ httpStatus: '500', errorCode: '500000', attempts: 2 });
     }
-    expect(firstChecked.report.counts).toEqual({ succeeded: 100 - failed.length, failed: failed.length });
+    expect(firstChecked.report.counts).toEqual({
+      succeeded: 100 - failed.length,
+      failed: failed.length,
+    });
 
-    const second = await runInProcess(emulator, manifest, directory, { concurrency: 1, maxAttempts: 6, onlyFailedRun: 'latest' });
-    const secondChecked = await checkRun(manifest, emulator, second, { requestsBefore: firstChecked.requestsAfterChecks });
+    const second = await runInProcess(emulator, manifest, directory, {
+      concurrency: 1,
+      maxAttempts: 6,
+      onlyFailedRun: 'latest',
+    });
+    const secondChecked = await checkRun(manifest, emulator, second, {
+      requestsBefore: firstChecked.requestsAfterChecks,
+    });
 
     expect(second.exitCode).toBe(0);
-    expect(secondChecked.report.counts).toEqual({ succeeded: failed.length, unchanged: 100 - failed.length });
+    expect(secondChecked.report.counts).toEqual({
+      succeeded: failed.length,
+      unchanged: 100 - failed.length,
+    });
     const retried = new Set(failed.map((row) => row.line));
     for (const row of secondChecked.report.rows) {
       expect(row.status).toBe(retried.has(row.line) ? 'succeeded' : 'unchanged');
     }
 
-    recordScenario('2b. 5xx burst, attempts run out', '`--fault-500 50% --seed 11`, 100 rows, `--max-attempts 2`, concurrency 1', [
-      { run: 'run', figures: firstChecked.figures },
-      { run: 'rerun `--only-failed latest`, 6 attempts', figures: secondChecked.figures },
-    ]);
+    recordScenario(
+      '2b. 5xx burst, attempts run out',
+      '`--fault-500 50% --seed 11`, 100 rows, `--max-attempts 2`, concurrency 1',
+      [
+        { run: 'run', figures: firstChecked.figures },
+        { run: 'rerun `--only-failed latest`, 6 attempts', figures: secondChecked.figures },
+      ],
+    );
   });
 });

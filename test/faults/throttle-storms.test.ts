@@ -24,14 +24,21 @@ describe('fault scenario 1: 429 storms', () => {
   for (const retryAfter of [true, false]) {
     const variant = retryAfter ? 'with Retry-After' : 'without Retry-After';
 
-    it(`ends every row succeeded through a 429 storm ${variant}, retrying some and failing none`, async () => {
-      emulator = await startInProcessEmulator({ operationsPerMinute: OPERATIONS_PER_MINUTE, burst: 1, retryAfter });
+    it(`ends every row succeeded through a 429 storm ${variant}, retrying some`, async () => {
+      emulator = await startInProcessEmulator({
+        operationsPerMinute: OPERATIONS_PER_MINUTE,
+        burst: 1,
+        retryAfter,
+      });
       const directory = makeTempDir('dps-bulk-faults-');
       const manifest = createFaultManifest(directory, ROWS, retryAfter ? 'storm-a' : 'storm-b');
 
       const run = await runInProcess(emulator, manifest, directory, { concurrency: 4 });
       const stats = await emulator.stats();
-      const checked = await checkRun(manifest, emulator, run, { requestsBefore: 0, withKeys: false });
+      const checked = await checkRun(manifest, emulator, run, {
+        requestsBefore: 0,
+        withKeys: false,
+      });
 
       expect(run.exitCode).toBe(0);
       expect(checked.report.counts).toEqual({ succeeded: ROWS });
@@ -43,9 +50,11 @@ describe('fault scenario 1: 429 storms', () => {
       expect(stats.operations).toBe(ROWS / 10);
       expect(stats.requests).toBe(stats.operations + stats.throttled);
 
-      recordScenario(`1. 429 storm ${variant}`, `quota ${OPERATIONS_PER_MINUTE}/min, burst 1, ${ROWS} rows`, [
-        { run: 'run', figures: checked.figures, note: `${stats.throttled} answers were 429` },
-      ]);
+      recordScenario(
+        `1. 429 storm ${variant}`,
+        `quota ${OPERATIONS_PER_MINUTE}/min, burst 1, ${ROWS} rows`,
+        [{ run: 'run', figures: checked.figures, note: `${stats.throttled} answers were 429` }],
+      );
     });
   }
 });

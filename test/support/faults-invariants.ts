@@ -38,20 +38,27 @@ export interface RunFigures {
 }
 
 /** Checks results.csv and summary.json of one run; returns what they say. */
-export function checkReport(manifest: FaultManifest, reportDirectory: string, exitCode: number | null): ReportFacts {
+export function checkReport(
+  manifest: FaultManifest,
+  reportDirectory: string,
+  exitCode: number | null,
+): ReportFacts {
   const rows = readResults(reportDirectory);
   const summary = readSummary(reportDirectory);
 
   // Problems are gathered, then asserted once: one readable list, and fast on 10,000 rows.
   const problems: string[] = [];
-  if (rows.length !== manifest.rows.length) problems.push(`${rows.length} result rows for ${manifest.rows.length} records`);
+  if (rows.length !== manifest.rows.length)
+    problems.push(`${rows.length} result rows for ${manifest.rows.length} records`);
 
   for (const [index, desired] of manifest.rows.entries()) {
     const row = rows[index];
     if (row === undefined) break;
 
-    if (row.line !== desired.line) problems.push(`result ${index + 1}: line ${row.line}, expected ${desired.line}`);
-    if (row.registrationId !== desired.registrationId) problems.push(`line ${desired.line}: ID ${row.registrationId}`);
+    if (row.line !== desired.line)
+      problems.push(`result ${index + 1}: line ${row.line}, expected ${desired.line}`);
+    if (row.registrationId !== desired.registrationId)
+      problems.push(`line ${desired.line}: ID ${row.registrationId}`);
     if (!FINAL_STATUSES.has(row.status)) problems.push(`line ${row.line}: status "${row.status}"`);
   }
 
@@ -60,10 +67,14 @@ export function checkReport(manifest: FaultManifest, reportDirectory: string, ex
   const counts: Record<string, number> = {};
   for (const row of rows) counts[row.status] = (counts[row.status] ?? 0) + 1;
 
-  const summaryTotal = Object.values(summary['counts'] as Record<string, number>).reduce((sum, count) => sum + count, 0);
+  const summaryTotal = Object.values(summary['counts'] as Record<string, number>).reduce(
+    (sum, count) => sum + count,
+    0,
+  );
   expect(summaryTotal).toBe(rows.length);
   expect(summary['rows']).toBe(rows.length);
-  for (const status of FINAL_STATUSES) expect(summary['counts'][status] ?? 0, status).toBe(counts[status] ?? 0);
+  for (const status of FINAL_STATUSES)
+    expect(summary['counts'][status] ?? 0, status).toBe(counts[status] ?? 0);
 
   expect(summary['exitCode']).toBe(exitCode);
   checkExitCodeMeaning(exitCode, counts, summary['stopReason']);
@@ -141,36 +152,51 @@ export function checkServiceHolds(
       if (record.etag !== before.etag) problems.push(`${where}: held before, and changed`);
     } else if (record !== undefined) {
       if (options.strict) problems.push(`${where}: held`);
-      else if (!isOutcomeUnknown(row)) problems.push(`${where}: held, yet its outcome was known (${row.httpStatus})`);
+      else if (!isOutcomeUnknown(row))
+        problems.push(`${where}: held, yet its outcome was known (${row.httpStatus})`);
     }
   }
 
-  for (const id of held.keys()) if (!byId.has(id)) problems.push(`held ${id} is not in the manifest`);
+  for (const id of held.keys())
+    if (!byId.has(id)) problems.push(`held ${id} is not in the manifest`);
 
   expect(problems).toEqual([]);
 }
 
 /** How one held record differs from what its row asked for; empty when it matches. */
-export function contentProblems(desired: DesiredEnrollment, record: HeldEnrollment, withKeys: boolean): string[] {
+export function contentProblems(
+  desired: DesiredEnrollment,
+  record: HeldEnrollment,
+  withKeys: boolean,
+): string[] {
   const where = `line ${desired.line} ${desired.registrationId}`;
   const problems: string[] = [];
   const differs = (field: string, found: unknown): void => {
     problems.push(`${where}: ${field} is ${JSON.stringify(found)}`);
   };
 
-  if (record.registrationId !== desired.registrationId) differs('registrationId', record.registrationId);
-  if (record.attestationType !== 'symmetricKey') differs('attestation type', record.attestationType);
+  if (record.registrationId !== desired.registrationId)
+    differs('registrationId', record.registrationId);
+  if (record.attestationType !== 'symmetricKey')
+    differs('attestation type', record.attestationType);
   if (canonicalJson(record.tags) !== canonicalJson(desired.tags)) differs('tags', record.tags);
 
-  const deviceIds = desired.deviceId === undefined ? [undefined, desired.registrationId] : [desired.deviceId];
+  const deviceIds =
+    desired.deviceId === undefined ? [undefined, desired.registrationId] : [desired.deviceId];
   if (!deviceIds.includes(record.deviceId)) differs('deviceId', record.deviceId);
 
-  const statuses = desired.provisioningStatus === undefined ? [undefined, null, 'enabled'] : [desired.provisioningStatus];
-  if (!statuses.includes(record.provisioningStatus)) differs('provisioningStatus', record.provisioningStatus);
+  const statuses =
+    desired.provisioningStatus === undefined
+      ? [undefined, null, 'enabled']
+      : [desired.provisioningStatus];
+  if (!statuses.includes(record.provisioningStatus))
+    differs('provisioningStatus', record.provisioningStatus);
 
   // Keys are secrets even in tests: say which differs, never show it.
-  if (withKeys && record.primaryKey !== desired.primaryKey) problems.push(`${where}: primary key differs`);
-  if (withKeys && record.secondaryKey !== desired.secondaryKey) problems.push(`${where}: secondary key differs`);
+  if (withKeys && record.primaryKey !== desired.primaryKey)
+    problems.push(`${where}: primary key differs`);
+  if (withKeys && record.secondaryKey !== desired.secondaryKey)
+    problems.push(`${where}: secondary key differs`);
 
   return problems;
 }
@@ -180,9 +206,13 @@ function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'undefined';
 
-  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  );
 
-  return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  const members = entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`);
+
+  return `{${members.join(',')}}`;
 }
 
 /** No ID created twice over the emulator's life; returns the most creations of one ID. */

@@ -185,7 +185,7 @@ function toHeld(record: Record<string, any>): HeldEnrollment {
   return held;
 }
 
-/** A twin collection as the service returns it may carry `version`/`count`; tags compare without. */
+/** The service may add `version`/`count` to a twin collection; tags compare without them. */
 function stripTwinMetadata(tags: Record<string, unknown>): Record<string, unknown> {
   const { version: _version, count: _count, metadata: _metadata, ...rest } = tags;
 
@@ -196,9 +196,9 @@ function retryWaitMs(answer: Answer | undefined): number {
   const header = answer?.headers['retry-after'];
   const seconds = typeof header === 'string' ? Number(header) : Number.NaN;
 
-  return Number.isFinite(seconds)
-    ? Math.min(seconds * 1_000, LONGEST_RETRY_AFTER_MS)
-    : RETRY_WAIT_MS;
+  if (Number.isFinite(seconds)) return Math.min(seconds * 1_000, LONGEST_RETRY_AFTER_MS);
+
+  return answer?.status === 429 ? THROTTLED_WAIT_MS : RETRY_WAIT_MS;
 }
 
 function wait(delayMs: number): Promise<void> {

@@ -47,7 +47,8 @@ export class TokenExpiryProxy {
     const proxy = new TokenExpiryProxy(targetEndpoint);
     await new Promise<void>((resolve) => proxy.#server.listen(0, '127.0.0.1', resolve));
     const address = proxy.#server.address();
-    proxy.endpoint = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const port = typeof address === 'object' && address ? address.port : 0;
+    proxy.endpoint = `http://127.0.0.1:${port}`;
 
     return proxy;
   }
