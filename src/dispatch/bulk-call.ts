@@ -171,9 +171,9 @@ export async function sendBulk(
     batchId: spec.batchId,
     priority: spec.priority,
     send: (client) => client.bulk(spec.mode, enrollments),
+    ...context.ledger.attemptHooks(spec.rows),
   });
 
-  context.ledger.addAttempts(spec.rows, result.attempts);
   if (result.maybeApplied) for (const row of spec.rows) row.maybeApplied = true;
 
   if (result.kind === 'stopped') return allRows(spec.rows, { kind: 'stopped' });

@@ -18,6 +18,10 @@ export interface CallSpec {
   /** Queue priority; higher goes first. */
   priority: number;
   send(client: DpsClient): Promise<DpsAnswer>;
+  /** Told when a request goes on the wire and when its answer is back, so the rows of the call
+   * count the attempt even if the run stops before the call ends (a drain timeout). */
+  onRequestSent?(): void;
+  onAnswerReceived?(): void;
 }
 
 /** How a call ended, with the HTTP attempts it took. */
@@ -68,7 +72,9 @@ async function runAttempt(
 
       context.stats.countRequest(isRetry);
       const startedAtMs = context.now();
+      spec.onRequestSent?.();
       const answer = await spec.send(context.client);
+      spec.onAnswerReceived?.();
       context.stats.countAnswer(answer);
 
       // Judged before the slot frees, so the next call already sees a pause, a renewed token

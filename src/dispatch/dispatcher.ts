@@ -168,10 +168,12 @@ class BulkDispatcher implements Dispatcher {
     await (timedOut ? Promise.resolve() : drained);
 
     if (timedOut && this.#ledger.undecidedCount > 0) {
-      const message =
-        `not decided: its call was still in flight when the ${drainTimeoutMs} ms drain ` +
-        'timeout ran out; rerun to finish it';
-      const rows = this.#ledger.pendAll(message);
+      const rows = this.#ledger.pendAll({
+        onWire:
+          `not decided: its call was still in flight when the ${drainTimeoutMs} ms drain ` +
+          'timeout ran out; rerun to finish it',
+        notSent: 'not sent: the run was interrupted; rerun to finish',
+      });
       this.#context.logger.warn({ rows, drainTimeoutMs }, 'drain timeout: undecided rows pending');
     }
 

@@ -29,9 +29,8 @@ async function call(
     batchId: row.batchId,
     priority: PRIORITY_FOLLOW_UP,
     send: (client) => (operation === 'get' ? client.get(id) : client.attestationMechanism(id)),
+    ...context.ledger.attemptHooks([row]),
   });
-
-  context.ledger.addAttempts([row], result.attempts);
 
   if (result.kind === 'stopped') return { kind: 'stopped' };
 

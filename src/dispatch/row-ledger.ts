@@ -23,8 +23,10 @@ export type OutcomeListener = (outcome: RowOutcome, detail: OutcomeDetail) => vo
 export interface TrackedRow {
   readonly item: SendItem;
   readonly batchId: number;
-  /** HTTP attempts of every call this row took part in. */
+  /** HTTP attempts of every call this row took part in, counted as each request is sent. */
   attempts: number;
+  /** Requests of this row's calls that are on the wire now, their answers not back yet. */
+  requestsOnWire: number;
   /** A create call holding this row may have been applied without us hearing so. */
   maybeApplied: boolean;
   /** Latest etag seen for this row's record. */
@@ -63,6 +65,7 @@ export class RowLedger {
         item,
         batchId,
         attempts: 0,
+        requestsOnWire: 0,
         maybeApplied: item.maybeApplied === true,
       };
 
@@ -71,8 +74,19 @@ export class RowLedger {
     });
   }
 
-  addAttempts(rows: readonly TrackedRow[], attempts: number): void {
-    for (const row of rows) row.attempts += attempts;
+  /** Call hooks for one call's rows: count the attempt as it is sent, and know what is on the wire. */
+  attemptHooks(rows: readonly TrackedRow[]): { onRequestSent(): void; onAnswerReceived(): void } {
+    return {
+      onRequestSent: () => {
+        for (const row of rows) {
+          row.attempts += 1;
+          row.requestsOnWire += 1;
+        }
+      },
+      onAnswerReceived: () => {
+        for (const row of rows) row.requestsOnWire -= 1;
+      },
+    };
   }
 
   succeed(row: TrackedRow, action: RowAction, httpStatus: number, message = ''): void {
@@ -100,10 +114,15 @@ export class RowLedger {
     this.#decide(row, { status: 'pending', action: 'none', message });
   }
 
-  /** Every row still undecided, in every batch, becomes pending (drain timeout). */
-  pendAll(message: string): number {
+  /**
+   * Every row still undecided, in every batch, becomes pending (drain timeout). A row with a
+   * request on the wire may have been applied; a row whose call never left was simply not sent,
+   * and the messages say which.
+   */
+  pendAll(messages: { onWire: string; notSent: string }): number {
     const rows = [...this.#undecided];
-    for (const row of rows) this.pend(row, message);
+    for (const row of rows)
+      this.pend(row, row.requestsOnWire > 0 ? messages.onWire : messages.notSent);
 
     return rows.length;
   }

@@ -151,7 +151,8 @@ describe('dispatcher stop conditions', () => {
       registrationId: 'device-0',
       status: 'pending',
       action: 'none',
-      attempts: 0,
+      // The call was sent: its attempt counts even though the answer never came back.
+      attempts: 1,
       message:
         'not decided: its call was still in flight when the 50 ms drain timeout ran out; ' +
         'rerun to finish it',
