@@ -98,7 +98,7 @@ describe('fault scenario 6: SIGINT and SIGTERM mid-run', () => {
     );
   });
 
-  it('BUG (bugs.md #1): only rows whose call went out are said to be still in flight', async () => {
+  it('regression bugs.md #1: only rows whose call went out are said to be in flight', async () => {
     emulator = await startEmulatorProcess(['--fault-slow', 'at:3', '--slow-ms', '4000']);
     const directory = makeTempDir('dps-bulk-faults-');
     const manifest = createFaultManifest(directory, 50, 'drain-message');
