@@ -21,7 +21,9 @@ type CommonModule = typeof import('azure-iot-common');
 type SdkClient = InstanceType<SdkModule['ProvisioningServiceClient']>;
 type BulkOperation = Parameters<SdkClient['runBulkEnrollmentOperation']>[0];
 type SdkEnrollment = BulkOperation['enrollments'][number];
-type TransportConfig = ConstructorParameters<HttpBaseModule['RestApiClient']>[0];
+type SdkConstructorParameters = ConstructorParameters<SdkModule['ProvisioningServiceClient']>;
+type SdkTransportConfig = SdkConstructorParameters[0];
+type SdkRestApiClient = NonNullable<SdkConstructorParameters[1]>;
 
 /** What the peer did, printed as JSON for the bench. */
 export interface SdkPeerReport {
@@ -40,11 +42,17 @@ export interface SdkPeerReport {
 const CALL_SIZE = 10;
 
 // The SDK and its transport are CommonJS. The transport's RestApiClient, passed as the SDK
-// constructor's second argument, is the public way to give the SDK an HTTP agent.
+// constructor's second argument, is the public way to give the SDK an HTTP agent. Both helper
+// packages are loaded from where the SDK itself finds them, so the peer runs the exact copies
+// the SDK depends on, whatever versions the project installs at the top level.
 const require = createRequire(import.meta.url);
-const { ProvisioningServiceClient } = require('azure-iot-provisioning-service') as SdkModule;
-const { RestApiClient } = require('azure-iot-http-base') as HttpBaseModule;
-const { ConnectionString, SharedAccessSignature } = require('azure-iot-common') as CommonModule;
+const sdkEntry = require.resolve('azure-iot-provisioning-service');
+const requireFromSdk = createRequire(sdkEntry);
+const { ProvisioningServiceClient } = require(sdkEntry) as SdkModule;
+const { RestApiClient } = requireFromSdk('azure-iot-http-base') as HttpBaseModule;
+const { ConnectionString, SharedAccessSignature } = requireFromSdk(
+  'azure-iot-common',
+) as CommonModule;
 
 async function main(manifestPath: string): Promise<SdkPeerReport> {
   const client = await createClient();
@@ -79,8 +87,8 @@ async function createClient(): Promise<SdkClient> {
   const hostName = parts.HostName ?? '';
   const [host = '127.0.0.1', portText = ''] = hostName.split(':');
 
-  // Two copies of azure-iot-common are installed (the SDK's and its transport's); their
-  // SharedAccessSignature types differ only by origin, so the config is cast once here.
+  // The types come from the top-level copies, the values from the SDK's own: the same shapes,
+  // declared twice, so the config and the client are cast to the SDK's types once here.
   const config = {
     host: hostName,
     sharedAccessSignature: SharedAccessSignature.create(
@@ -89,11 +97,17 @@ async function createClient(): Promise<SdkClient> {
       parts.SharedAccessKey ?? '',
       Date.now(),
     ),
-  } as unknown as TransportConfig;
-  const restApiClient = new RestApiClient(config, 'azure-iot-provisioning-service/bench');
+  };
+  const restApiClient = new RestApiClient(
+    config as unknown as ConstructorParameters<HttpBaseModule['RestApiClient']>[0],
+    'azure-iot-provisioning-service/bench',
+  );
   const agent = new LoopbackAgent({ host, port: Number(portText), caCertificate });
   restApiClient.setOptions({ http: { agent } });
-  return new ProvisioningServiceClient(config, restApiClient);
+  return new ProvisioningServiceClient(
+    config as unknown as SdkTransportConfig,
+    restApiClient as unknown as SdkRestApiClient,
+  );
 }
 
 /** One bulk call through the callback form: the SDK's promise form of this call never settles. */
