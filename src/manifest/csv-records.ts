@@ -231,25 +231,74 @@ export interface CsvSource {
 }
 
 /** Streams the records of a CSV manifest; the decoder keeps the file's sha256. */
-export async function* readCsvRecords(
+export function readCsvRecords(
   source: CsvSource,
   decoder: ManifestByteDecoder,
-): AsyncGenerator<ManifestRecord> {
+): AsyncIterableIterator<ManifestRecord> {
   const file = createReadStream(source.path, { highWaterMark: READ_CHUNK_BYTES });
   const parser = new ManifestCsvParser(source.layout, decoder);
 
-  // Errors reach the loop below through the parser, which pipeline destroys with them.
+  // Errors reach the iterator through the parser, which pipeline destroys with them.
   pipeline(file, decoder, parser, () => undefined);
 
-  try {
-    for await (const output of parser as AsyncIterable<ParserOutput>) {
-      if ('failure' in output) throw output.failure;
-      yield* output;
+  return new BatchedRecords(parser[Symbol.asyncIterator]() as AsyncIterator<ParserOutput>, source);
+}
+
+/**
+ * Hands out the records of each batch one by one. A plain iterator rather than an async
+ * generator: `next()` answers from the current batch without the generator's machinery, which
+ * on a million rows is a measurable share of reading.
+ */
+class BatchedRecords implements AsyncIterableIterator<ManifestRecord> {
+  private readonly batches: AsyncIterator<ParserOutput>;
+  private readonly source: CsvSource;
+  private batch: readonly ManifestRecord[] = [];
+  private position = 0;
+
+  constructor(batches: AsyncIterator<ParserOutput>, source: CsvSource) {
+    this.batches = batches;
+    this.source = source;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<ManifestRecord> {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<ManifestRecord>> {
+    const record = this.batch[this.position];
+
+    if (record !== undefined) {
+      this.position += 1;
+      return { value: record, done: false };
     }
 
-    source.onComplete();
-  } catch (error) {
-    throw readFailure(error, source.layout.fileName);
+    return this.nextBatch();
+  }
+
+  async return(): Promise<IteratorResult<ManifestRecord>> {
+    await this.batches.return?.();
+    return { value: undefined, done: true };
+  }
+
+  private async nextBatch(): Promise<IteratorResult<ManifestRecord>> {
+    let output: IteratorResult<ParserOutput>;
+
+    try {
+      output = await this.batches.next();
+    } catch (error) {
+      throw readFailure(error, this.source.layout.fileName);
+    }
+
+    if (output.done === true) {
+      this.source.onComplete();
+      return { value: undefined, done: true };
+    }
+
+    if ('failure' in output.value) throw output.value.failure;
+
+    this.batch = output.value;
+    this.position = 0;
+    return this.next();
   }
 }
 

@@ -236,7 +236,9 @@ interface OnceReading {
  * generator is handed out as it is (a wrapping generator would cost every record a promise);
  * it reports its own completion.
  */
-function readOnce(start: (onComplete: () => void) => AsyncGenerator<ManifestRecord>): OnceReading {
+function readOnce(
+  start: (onComplete: () => void) => AsyncIterableIterator<ManifestRecord>,
+): OnceReading {
   let started = false;
   let complete = false;
 

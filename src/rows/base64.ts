@@ -38,17 +38,31 @@ export function checkStrictBase64(text: string, hash?: TextHash): number | strin
   if (length > 0 && text.charCodeAt(length - 1) === EQUALS) padding += 1;
   if (length > 1 && text.charCodeAt(length - 2) === EQUALS) padding += 1;
 
-  for (let index = 0; index < length - padding; index += 1) {
+  let quantum = 0;
+  const end = length - padding;
+
+  for (let index = 0; index < end; index += 1) {
     const code = text.charCodeAt(index);
+    const sextet = code < 128 ? (SEXTET[code] ?? -1) : -1;
 
-    if (code >= 128 || SEXTET[code] === -1) return alienCharacter(text, index, code);
+    if (sextet === -1) return alienCharacter(text, index, code);
 
-    high = Math.imul(high ^ code, HASH_PRIME_HIGH);
-    low = Math.imul(low ^ code, HASH_PRIME_LOW);
-    low ^= low >>> 15;
+    // Four characters make one 24-bit quantum: hashing quanta is four times fewer steps.
+    quantum = (quantum << 6) | sextet;
+
+    if ((index & 3) === 3) {
+      high = Math.imul(high ^ quantum, HASH_PRIME_HIGH);
+      low = Math.imul(low ^ quantum, HASH_PRIME_LOW);
+      low ^= low >>> 15;
+      quantum = 0;
+    }
   }
 
-  if (hash !== undefined) finishHash(high, low + padding, hash);
+  if (hash !== undefined) {
+    // The last, partial quantum carries its length so "A" and "AA" differ.
+    const tail = quantum | ((end & 3) << 24);
+    finishHash(Math.imul(high ^ tail, HASH_PRIME_HIGH), low + padding, hash);
+  }
 
   if (length % 4 !== 0) {
     return `not base64: ${length} characters, which is not a multiple of 4`;

@@ -25,6 +25,7 @@ export class RowContext {
   readonly issues: RowIssue[] = [];
   readonly warnings: RowIssue[] = [];
   private extraUnits = 0;
+  private cellUnits: number | undefined;
 
   constructor(record: ManifestRecord) {
     this.record = record;
@@ -90,11 +91,12 @@ export class RowContext {
       return Number.POSITIVE_INFINITY;
     }
 
-    let units = this.extraUnits;
+    this.cellUnits ??= this.record.cells.reduce(
+      (units, cell) => units + cell.length + KEY_UNITS_PER_CELL,
+      0,
+    );
 
-    for (const cell of this.record.cells) units += cell.length + KEY_UNITS_PER_CELL;
-
-    return units * WORST_BYTES_PER_UNIT;
+    return (this.cellUnits + this.extraUnits) * WORST_BYTES_PER_UNIT;
   }
 
   /** Records a reason the row is invalid, located at our column (or `row`). */
