@@ -66,8 +66,8 @@ describe('fault scenario 4: client killed with SIGKILL mid-run', () => {
 
     expect(killed.signal).toBe('SIGKILL');
     const committed = committedIds(join(directory, 'state.db'), manifest);
-    const afterKill = await emulator.reader.readAll(false);
     const killedStats = await emulator.stats();
+    const afterKill = await emulator.reader.readAll(false);
 
     expect(committed.size).toBeGreaterThanOrEqual(BULK_ITEMS);
     expect(committed.size).toBeLessThan(ROWS);

@@ -45,8 +45,8 @@ describe('fault scenario 5: emulator restarted mid-run with its state file', () 
       '6 requests before the restart',
       async () => (await first.stats()).requests >= 6,
     );
-    const firstLife: EmulatorStats = await first.stats();
     await first.stop();
+    const firstLife: EmulatorStats = await first.stats();
     emulator = await startInProcessEmulator({ statePath, port: first.port });
     const second = emulator;
 

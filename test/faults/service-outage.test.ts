@@ -118,8 +118,8 @@ describe('fault scenario 10: service outage', () => {
       '4 requests before the service goes away',
       async () => (await first.stats()).requests >= 4,
     );
-    const firstLife = await first.stats();
     await first.stop();
+    const firstLife = await first.stats();
     emulator = undefined;
     const run = await running;
 

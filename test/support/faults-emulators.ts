@@ -26,7 +26,8 @@ export interface EmulatorHandle extends ServiceAccess {
   /** Reads records and counters through the API; shared by the test's checks. */
   reader: ServiceReader;
   stats(): Promise<EmulatorStats>;
-  /** Stops it (writing its state file, when it has one). */
+  /** Stops it (writing its state file, when it has one). In this process, `stats()` still answers
+   * afterwards with the final counters of the life that ended. */
   stop(): Promise<void>;
 }
 
@@ -45,9 +46,10 @@ export async function startInProcessEmulator(
     connectionString: running.connectionString,
     reader,
     stats: async () => running.stats(),
+    // The service first: nothing may be applied after a test read the counters of a stopped one.
     stop: async () => {
-      await reader.close();
       await running.close();
+      await reader.close();
     },
   };
 }
@@ -79,8 +81,8 @@ export async function startEmulatorProcess(
     reader,
     stats: () => reader.stats(),
     stop: async () => {
-      await reader.close();
       await stopChild(child);
+      await reader.close();
     },
   };
 }
