@@ -93,8 +93,9 @@ function attestationKind(
 
   if (text !== undefined) {
     const kind = ATTESTATION_KINDS.find(text);
-    if (kind === undefined)
+    if (kind === undefined) {
       context.fail('attestation', 'attestation-value', ATTESTATION_KINDS.describeMismatch(text));
+    }
     return kind;
   }
 

@@ -65,8 +65,9 @@ export function buildEnrollment(
   if (iotEdge !== undefined) enrollment.capabilities = { iotEdge };
   if (customAllocation !== undefined) enrollment.customAllocationDefinition = customAllocation;
   if (deviceId !== undefined) enrollment.deviceId = deviceId;
-  if (twin.tags !== undefined || twin.desired !== undefined)
+  if (twin.tags !== undefined || twin.desired !== undefined) {
     enrollment.initialTwin = initialTwin(twin);
+  }
   if (iotHubHostName !== undefined) enrollment.iotHubHostName = iotHubHostName;
   if (iotHubs !== undefined) enrollment.iotHubs = iotHubs;
   if (deviceInformation !== undefined) enrollment.optionalDeviceInformation = deviceInformation;
@@ -95,8 +96,9 @@ function enumValue<Value extends string>(
   if (text === undefined) return undefined;
 
   const value = values.find(text);
-  if (value === undefined)
+  if (value === undefined) {
     context.fail(column, `${ruleStem(column)}-value`, values.describeMismatch(text));
+  }
   return value;
 }
 
@@ -111,12 +113,13 @@ function booleanValue(context: RowContext, column: ManifestColumn): boolean | un
   if (text === undefined) return undefined;
 
   const value = parseBoolean(text);
-  if (value === undefined)
+  if (value === undefined) {
     context.fail(
       column,
       'boolean-value',
       `found '${text.slice(0, 40)}'; allowed: ${BOOLEAN_ALLOWED}`,
     );
+  }
   return value;
 }
 
@@ -166,8 +169,9 @@ function customAllocationDefinition(
   const versionProblem = webhookApiVersionProblem(apiVersion);
 
   if (urlProblem !== undefined) context.fail('webhookUrl', 'webhook-url', urlProblem);
-  if (versionProblem !== undefined)
+  if (versionProblem !== undefined) {
     context.fail('webhookApiVersion', 'webhook-api-version', versionProblem);
+  }
 
   if (allocationPolicy !== 'custom') {
     context.warn(

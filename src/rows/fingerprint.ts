@@ -21,8 +21,9 @@ export function fingerprintOf(enrollment: IndividualEnrollment): string {
 
   const canonical: IndividualEnrollment = { ...enrollment };
 
-  if (initialTwin !== undefined)
+  if (initialTwin !== undefined) {
     canonical.initialTwin = sortKeysDeep(initialTwin) as typeof initialTwin;
+  }
   if (optionalDeviceInformation !== undefined) {
     canonical.optionalDeviceInformation = sortKeysDeep(optionalDeviceInformation) as TwinCollection;
   }

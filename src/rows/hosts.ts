@@ -38,8 +38,9 @@ export function hostNameProblem(host: string): string | undefined {
 
 function labelProblem(label: string, host: string): string | undefined {
   if (label.length === 0) return `'${host}' has an empty label`;
-  if (label.length > MAX_LABEL_LENGTH)
+  if (label.length > MAX_LABEL_LENGTH) {
     return `a label of '${host}' is over ${MAX_LABEL_LENGTH} characters`;
+  }
 
   for (let index = 0; index < label.length; index += 1) {
     const code = label.charCodeAt(index);
@@ -51,8 +52,9 @@ function labelProblem(label: string, host: string): string | undefined {
     }
   }
 
-  if (label.startsWith('-') || label.endsWith('-'))
+  if (label.startsWith('-') || label.endsWith('-')) {
     return `a label of '${host}' starts or ends with '-'`;
+  }
 
   return undefined;
 }

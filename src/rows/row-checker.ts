@@ -11,6 +11,7 @@ import { fingerprintOf } from './fingerprint.js';
 import { HubListReader } from './hub-list.js';
 import { checkRegistrationId, hasUpperCase } from './identifiers.js';
 import { RowContext } from './row-context.js';
+import type { RowEnvironment } from './row-environment.js';
 import { SecretTracker } from './secret-tracker.js';
 import { SeenHashes } from './seen-hashes.js';
 import type { TextHash } from './seen-hashes.js';
@@ -35,17 +36,19 @@ export function createRowChecker(options: RowCheckerOptions): RowChecker {
 }
 
 class ManifestRowChecker implements RowChecker {
-  private readonly needsMaterial: boolean;
-  private readonly now: () => Date;
   private readonly seenIds = new SeenHashes();
-  private readonly secrets: SecretTracker;
-  private readonly hubs = new HubListReader();
   private readonly idHash: TextHash = { high: 0, low: 0 };
+  /** One environment for every row; only `registrationId` changes from row to row. */
+  private readonly environment: RowEnvironment;
 
   constructor(options: RowCheckerOptions) {
-    this.needsMaterial = options.mode === 'upsert' || options.mode === 'create';
-    this.now = options.now ?? (() => new Date());
-    this.secrets = new SecretTracker(options.strict);
+    this.environment = {
+      needsMaterial: options.mode === 'upsert' || options.mode === 'create',
+      secrets: new SecretTracker(options.strict),
+      hubs: new HubListReader(),
+      registrationId: '',
+      now: options.now ?? (() => new Date()),
+    };
   }
 
   check(record: ManifestRecord): CheckedRow {
@@ -54,13 +57,8 @@ class ManifestRowChecker implements RowChecker {
     if (hasRecordProblem(context)) return invalidRow(context, rawRegistrationId(context));
 
     const registrationId = this.registrationId(context);
-    const enrollment = buildEnrollment(context, {
-      needsMaterial: this.needsMaterial,
-      secrets: this.secrets,
-      hubs: this.hubs,
-      registrationId: registrationId ?? '',
-      now: this.now,
-    });
+    this.environment.registrationId = registrationId ?? '';
+    const enrollment = buildEnrollment(context, this.environment);
 
     if (registrationId === undefined || enrollment === undefined || context.issues.length > 0) {
       return invalidRow(context, registrationId ?? rawRegistrationId(context));

@@ -65,9 +65,9 @@ export class RowContext {
 
     const trimmed = raw.trim();
 
-    if (trimmed.length === raw.length || isCellQuoted(this.record, index)) {
-      return trimmed.length === 0 ? undefined : raw;
-    }
+    // Quotes say "exactly this", even for a value of only spaces.
+    if (isCellQuoted(this.record, index)) return raw;
+    if (trimmed.length === raw.length) return raw;
 
     if (trimmed.length > 0) {
       this.warnAt(index, name, 'whitespace-trimmed', 'whitespace around the value was removed');

@@ -147,8 +147,9 @@ function readEccParts(reader: StructureReader): TpmPublicSummary | string {
   const yBytes = reader.sized('unique.y');
   const curveBytes = CURVE_BYTES.get(curve);
 
-  if (curveBytes === undefined)
+  if (curveBytes === undefined) {
     return `ECC curveID 0x${curve.toString(16).padStart(4, '0')} is unknown`;
+  }
 
   if (xBytes > curveBytes || yBytes > curveBytes || xBytes === 0 || yBytes === 0) {
     return `ECC point of ${xBytes}+${yBytes} bytes does not fit a ${curveBytes * 8}-bit curve`;
