@@ -316,6 +316,15 @@ function caReferenceAttestation(
     return undefined;
   }
 
+  // Issue 4 asks for CA references per row; the contract (2.3) says only groups use them, and
+  // the emulator refuses them on individual enrollments. Sent as asked, with that warning.
+  context.warn(
+    'primaryCaReference',
+    'x509-ca-reference-individual',
+    'CA references are documented for enrollment groups; the service may refuse them on an ' +
+      'individual enrollment (client certificates are the documented way)',
+  );
+
   const caReferences = secondary === undefined ? { primary } : { primary, secondary };
   return { type: 'x509', x509: { caReferences } };
 }

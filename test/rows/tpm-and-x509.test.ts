@@ -326,6 +326,9 @@ describe('X.509 rows', () => {
       type: 'x509',
       x509: { caReferences: { primary: 'root-ca', secondary: 'backup-ca' } },
     });
+    expect(rows[0]?.warnings.map((warning) => warning.rule)).toEqual([
+      'x509-ca-reference-individual',
+    ]);
     expect(outcomeOf(rows[1]!)).toBe('x509-attestation-conflict');
   });
 

@@ -190,10 +190,7 @@ describe('every enrollment field from a row', () => {
     });
     expect(references).toEqual({
       allocationPolicy: 'geoLatency',
-      attestation: {
-        type: 'x509',
-        x509: { caReferences: { primary: 'factory-root-ca', secondary: 'factory-backup-ca' } },
-      },
+      attestation: { tpm: { endorsementKey: expect.any(String) }, type: 'tpm' },
       iotHubs: ['hub-a.azure-devices.net'],
       registrationId: 'all-fields-0004',
     });
