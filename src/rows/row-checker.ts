@@ -36,6 +36,7 @@ export function createRowChecker(options: RowCheckerOptions): RowChecker {
 }
 
 class ManifestRowChecker implements RowChecker {
+  /** Folded registration IDs (tag 0) and secrets (tags 1 to 5), as 64-bit hashes. */
   private readonly seenIds = new SeenHashes();
   private readonly idHash: TextHash = { high: 0, low: 0 };
   /** One environment for every row; only `registrationId` changes from row to row. */
@@ -44,7 +45,7 @@ class ManifestRowChecker implements RowChecker {
   constructor(options: RowCheckerOptions) {
     this.environment = {
       needsMaterial: options.mode === 'upsert' || options.mode === 'create',
-      secrets: new SecretTracker(options.strict),
+      secrets: new SecretTracker(options.strict, this.seenIds),
       hubs: new HubListReader(),
       registrationId: '',
       now: options.now ?? (() => new Date()),
@@ -89,7 +90,8 @@ class ManifestRowChecker implements RowChecker {
 
     const earlier = this.seenIds.claim(this.idHash, context.line);
 
-    if (earlier !== undefined) {
+    // Tag 0 is an ID; any other tag is a secret sharing the hash by chance (odds near 1e-7).
+    if (earlier !== undefined && earlier.tag === 0) {
       context.fail(
         'registrationId',
         'registration-id-duplicate',
