@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 
 import { FULL_PLAN, QUICK_PLAN } from './bench-plan.js';
 import type { BenchResults } from './bench-results.js';
@@ -24,6 +24,7 @@ interface BenchFlags {
 
 const CLI_SCRIPT = fileURLToPath(new URL('../../bin/dps-bulk.js', import.meta.url));
 const EXIT_INTERRUPTED = 130;
+const EXIT_BAD_ARGUMENTS = 2;
 
 async function main(argv: readonly string[]): Promise<number> {
   const flags = parseFlags(argv);
@@ -64,9 +65,10 @@ function parseFlags(argv: readonly string[]): BenchFlags {
 
   try {
     program.parse(argv);
-  } catch {
-    // commander already printed the refusal or the help text.
-    process.exit(program.opts()['help'] === true ? 0 : 2);
+  } catch (error) {
+    // commander already printed the refusal or the help text; only the exit code is left.
+    const isHelp = error instanceof CommanderError && error.exitCode === 0;
+    process.exit(isHelp ? 0 : EXIT_BAD_ARGUMENTS);
   }
 
   return program.opts<BenchFlags>();
