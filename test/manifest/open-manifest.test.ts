@@ -218,4 +218,32 @@ describe('openManifest: reading', () => {
       ]);
     },
   );
+
+  it('reads classic Mac files whose lines end in CR alone', async () => {
+    const { opened, records } = await readAll({
+      path: writeManifest('registrationId,tags\rmac-1,\r"mac-2",\rmac-3,'),
+    });
+
+    expect(opened.dialect.lineEnding).toBe('CR');
+    expect(records.map((record) => [record.line, record.cells[0]])).toEqual([
+      [2, 'mac-1'],
+      [3, 'mac-2'],
+      [4, 'mac-3'],
+    ]);
+  });
+
+  it('stops with a ManifestError naming the line of a record over 1 MB', async () => {
+    const path = writeManifest(`registrationId,tags\nsmall,\nhuge,"${'x'.repeat(1_100_000)}"\n`);
+    const opened = await openManifest({ path });
+    const lines: number[] = [];
+
+    await expect(
+      (async () => {
+        for await (const record of opened.records) lines.push(record.line);
+      })(),
+    ).rejects.toThrow(
+      /:3 row: record-too-large: the record starting on line 3 is over 1 MB; is a quote left open\?$/,
+    );
+    expect(lines).toEqual([2]);
+  });
 });

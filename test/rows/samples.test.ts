@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 
 import { describe, expect, it } from 'vitest';
 
-import { checkAll, outcomeOf } from '../manifest/support/read-all.js';
+import { checkAll, messagesOf, outcomeOf } from '../manifest/support/read-all.js';
 
 const SAMPLES = fileURLToPath(new URL('../../samples/', import.meta.url));
 
@@ -67,5 +67,20 @@ describe('samples', () => {
       'registration-id-charset',
       'registration-id-charset',
     ]);
+  });
+
+  it('never puts a key or certificate of invalid-rows.csv into a message', async () => {
+    const { records, rows } = await checkAll({ path: `${SAMPLES}invalid-rows.csv` });
+    const secretCells = records.flatMap((record) =>
+      ['primaryKey', 'secondaryKey', 'endorsementKey', 'primaryCertificate']
+        .map((column) => record.cells[record.layout.cellIndex[column as 'primaryKey']] ?? '')
+        .filter((value) => value.length >= 8),
+    );
+    const messages = rows.flatMap((row) => messagesOf(row));
+
+    expect(secretCells.length).toBeGreaterThan(60);
+    for (const secret of secretCells) {
+      expect(messages.filter((message) => message.includes(secret))).toEqual([]);
+    }
   });
 });
