@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-import type { ProcessUsage } from './process-usage.js';
-import { USAGE_PATH_VARIABLE } from './usage-preload.js';
+import { USAGE_PATH_VARIABLE, type ProcessUsage } from './process-usage.js';
 
 const DEFAULT_PRELOAD_URL = new URL('./usage-preload.js', import.meta.url).href;
 

@@ -4,6 +4,9 @@
  */
 import { readFile } from 'node:fs/promises';
 
+/** Environment variable naming the file that receives a measured child's usage as JSON. */
+export const USAGE_PATH_VARIABLE = 'BENCH_USAGE_PATH';
+
 /** A child's own account of its resources, written at exit by usage-preload. */
 export interface ProcessUsage {
   maxRssBytes: number;

@@ -5,10 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 
-import type { ProcessUsage } from './process-usage.js';
-
-/** Environment variable naming the file that receives the child's usage as JSON. */
-export const USAGE_PATH_VARIABLE = 'BENCH_USAGE_PATH';
+import { USAGE_PATH_VARIABLE, type ProcessUsage } from './process-usage.js';
 
 const usagePath = process.env[USAGE_PATH_VARIABLE];
 
