@@ -23,7 +23,8 @@ import { openManifestOrFail } from './open-manifest-or-fail.js';
 import type { RunConfig } from './run-config.js';
 import { RunState } from './run-state.js';
 import { listenForStopSignals, type StopSignals } from './stop-signals.js';
-import { logManifestOpened, type JobResult } from './validate-job.js';
+import { logManifestOpened, reportUnreadableRest, type JobResult } from './validate-job.js';
+import { readRecords } from './read-records.js';
 import { bulkModeFor } from './bulk-mode.js';
 
 /** What the job remembers of a row between sending it and hearing back; never the enrollment. */
@@ -58,7 +59,7 @@ export async function runJob(config: RunConfig, stderr: NodeJS.WritableStream): 
         manifest: { path: manifest.path, sha256: manifest.sha256() },
         options: config.optionsForReport,
         target: config.target.kind === 'emulator' ? 'emulator' : config.target.hostName,
-        ...(run.stopReason ? { stopReason: run.stopReason } : {}),
+        ...(run.summaryStopReason ? { stopReason: run.summaryStopReason } : {}),
         exitCode,
       },
       stderr,
@@ -99,6 +100,7 @@ class RowPump {
   readonly #inFlight = new Map<number, RowInFlight>();
   readonly #signals: StopSignals;
   readonly #closeClient: () => Promise<void>;
+  #manifestError: Error | undefined;
 
   constructor(config: RunConfig, session: ReportSession, state: RunState) {
     this.#config = config;
@@ -128,6 +130,12 @@ class RowPump {
     return this.#dispatcher.stopReason;
   }
 
+  /** Why the run ended early, for summary.json: a stop, or the manifest's unreadable rest. */
+  get summaryStopReason(): string | undefined {
+    if (this.#manifestError) return `manifest: ${this.#manifestError.message}`;
+    return this.stopReason;
+  }
+
   async pump(records: AsyncIterable<ManifestRecord>): Promise<void> {
     const checker = createRowChecker({
       manifestPath: this.#config.manifest.path,
@@ -136,8 +144,10 @@ class RowPump {
     });
 
     try {
-      for await (const record of records) {
-        await this.#take(checker.check(record));
+      const reading = await readRecords(records, (record) => this.#take(checker.check(record)));
+      if (reading.error) {
+        this.#manifestError = reading.error;
+        reportUnreadableRest(this.#session, reading.error, process.stderr);
       }
 
       const last = this.#batcher.flush();
@@ -155,7 +165,7 @@ class RowPump {
 
   exitCode(): number {
     const reason = this.stopReason;
-    if (reason === 'auth') return EXIT_CODES.configuration;
+    if (reason === 'auth' || this.#manifestError) return EXIT_CODES.configuration;
     if (reason === 'outage') return EXIT_CODES.serviceUnavailable;
     if (this.#signals.received === 'SIGINT') return EXIT_CODES.interruptedBySigint;
     if (this.#signals.received === 'SIGTERM') return EXIT_CODES.interruptedBySigterm;

@@ -11,6 +11,7 @@ import { EXIT_CODES } from './exit-codes.js';
 import { invalidOutcome, validOutcome } from './offline-outcomes.js';
 import type { ManifestConfig, ReportConfig } from './run-config.js';
 import { openManifestOrFail } from './open-manifest-or-fail.js';
+import { readRecords } from './read-records.js';
 
 export interface ValidateConfig {
   manifest: ManifestConfig;
@@ -40,14 +41,21 @@ export async function validateJob(
     strict: config.manifest.strict,
   });
 
-  for await (const record of manifest.records) {
+  const reading = await readRecords(manifest.records, async (record) => {
     const row = checker.check(record);
     session.expect(row.line);
     session.record(row.kind === 'valid' ? validOutcome(row) : invalidOutcome(row));
     await session.waitForDrain();
-  }
+  });
+
+  if (reading.error) reportUnreadableRest(session, reading.error, stderr);
 
   const allValid = session.counts.invalid === 0;
+  const exitCode = reading.error
+    ? EXIT_CODES.configuration
+    : allValid
+      ? EXIT_CODES.ok
+      : EXIT_CODES.rowsNotAllSucceeded;
   const summary = await session.finish(
     {
       command: 'validate',
@@ -55,12 +63,25 @@ export async function validateJob(
       manifest: { path: manifest.path, sha256: manifest.sha256() },
       options: config.optionsForReport,
       target: 'none',
-      exitCode: allValid ? EXIT_CODES.ok : EXIT_CODES.rowsNotAllSucceeded,
+      ...(reading.error ? { stopReason: `manifest: ${reading.error.message}` } : {}),
+      exitCode,
     },
     stderr,
   );
 
   return { exitCode: summary.exitCode, reportDirectory: session.directory, summary };
+}
+
+/** The rest of the file cannot be read: say so on stderr and in the log; the report follows. */
+export function reportUnreadableRest(
+  session: ReportSession,
+  error: Error,
+  stderr: NodeJS.WritableStream,
+): void {
+  session.logger.error({ manifestError: error.message }, 'manifest unreadable from here on');
+  stderr.write(
+    `dps-bulk: ${error.message}; rows before it were processed, the rest was not read\n`,
+  );
 }
 
 /** File-level warnings (unknown columns, dialect notes) go to the log and, once, to stderr. */

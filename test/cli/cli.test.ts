@@ -207,3 +207,29 @@ describe('dps-bulk run against a standalone emulator with a connection string', 
     ]);
   });
 });
+
+describe('a manifest that cannot be read to its end', () => {
+  it('keeps the rows before an unclosed quote, reports them, names the line and exits 2', async () => {
+    const directory = makeTempDir();
+    const rows = symmetricKeyRows(3);
+    rows.push('dev-broken,symmetricKey,"unterminated,,', 'dev-after,symmetricKey,,,');
+
+    const result = await runCli([
+      'validate',
+      writeManifest(directory, rows),
+      '--report-dir',
+      join(directory, 'reports'),
+    ]);
+
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('line 5');
+    const [report] = reportFolders(join(directory, 'reports'));
+    expect(readResults(report!).map((row) => `${row.line}:${row.status}`)).toEqual([
+      '2:valid',
+      '3:valid',
+      '4:valid',
+    ]);
+    expect(readSummary(report!)).toMatchObject({ exitCode: 2, counts: { valid: 3 } });
+    expect(readSummary(report!).stopReason).toContain('manifest:');
+  });
+});
