@@ -1,7 +1,7 @@
 /**
  * Everything the emulator can be told, and the defaults it falls back to. Behaviours the public
  * record leaves open (dps-contract.md marks them UNCONFIRMED or ★) are switches here, each with
- * the default written next to it and in docs/emulator.md.
+ * the default written next to it and in the README's "The emulator" section.
  */
 import type { Permission } from './auth/permissions.js';
 import type { FaultOptions } from './faults/fault-options.js';
@@ -16,7 +16,7 @@ export interface PolicyOptions {
 
 /**
  * Switches for behaviours the public record does not settle. Each default is the emulator's
- * best reading of the contract; docs/emulator.md lists them.
+ * best reading of the contract; the README's "The emulator" section lists them.
  */
 export interface BehaviorOptions {
   /**
