@@ -17,14 +17,14 @@ export function formatPercent(share: number): string {
   return Number.isFinite(share) ? `${(share * 100).toFixed(1)}%` : 'n/a';
 }
 
-/** `123.4 MB` (mebibytes, one decimal); `n/a` when unknown. */
-export function formatMegabytes(bytes: number | undefined): string {
-  return bytes === undefined ? 'n/a' : `${(bytes / MEGABYTE).toFixed(1)} MB`;
+/** `123.4 MiB` (one decimal unless told); `n/a` when unknown. */
+export function formatMegabytes(bytes: number | undefined, decimals = 1): string {
+  return bytes === undefined ? 'n/a' : `${(bytes / MEGABYTE).toFixed(decimals)} MiB`;
 }
 
-/** `23.5 GB` (gibibytes, one decimal). */
+/** `23.5 GiB` (one decimal). */
 export function formatGigabytes(bytes: number): string {
-  return `${(bytes / (1024 * MEGABYTE)).toFixed(1)} GB`;
+  return `${(bytes / (1024 * MEGABYTE)).toFixed(1)} GiB`;
 }
 
 /** `12.34 s` */

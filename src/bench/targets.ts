@@ -7,7 +7,8 @@ import { formatMegabytes, formatPercent, formatSeconds, formatTimes } from './fo
 
 /** validate must reach this share of csv-parse's rows per second. */
 export const MIN_VALIDATE_SHARE_OF_CEILING = 0.8;
-/** Peak RSS of validate on the large manifest must stay under this, in bytes. */
+/** Peak RSS of validate on the large manifest must stay under this, in bytes ("200 MB", read
+ * as mebibytes: the stricter decimal reading would be 200,000,000 bytes). */
 export const MAX_PEAK_RSS_BYTES = 200 * 1024 * 1024;
 /** The large manifest may need at most this much more RSS than the small one. */
 export const MAX_RSS_GROWTH = 0.2;
@@ -46,8 +47,9 @@ function parseTargets({ parse }: BenchResults): TargetCheck[] {
     },
     {
       name: `validate peak RSS, ${parse.largeRows.toLocaleString('en-US')} rows`,
-      target: `< ${formatMegabytes(MAX_PEAK_RSS_BYTES)}`,
-      measured: formatMegabytes(parse.validate.peakRssBytes),
+      target: `< ${formatMegabytes(MAX_PEAK_RSS_BYTES, 0)}`,
+      // Two decimals: a figure a hair under the limit must not print as the limit itself.
+      measured: formatMegabytes(parse.validate.peakRssBytes, 2),
       met: peak < MAX_PEAK_RSS_BYTES,
     },
     {

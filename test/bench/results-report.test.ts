@@ -99,7 +99,7 @@ describe('checkTargets', () => {
 
     expect(checks.map((check) => [check.name, check.measured, check.met])).toEqual([
       ['validate vs parse ceiling', '50.0%', false],
-      ['validate peak RSS, 1,000,000 rows', '150.0 MB', true],
+      ['validate peak RSS, 1,000,000 rows', '150.00 MiB', true],
       ['validate RSS growth, large vs small manifest', '50.0% above', false],
       ['throttled (quota given): share of quota', '98.4%', true],
       ['throttled (quota given): calls answered 429', '0.0%', true],
@@ -108,6 +108,24 @@ describe('checkTargets', () => {
       ['throttled (adaptive): calls answered 429', '9.1%', false],
       ['throttled (adaptive): rows not succeeded', '10', false],
     ]);
+  });
+
+  it('prints a peak RSS a hair under 200 MiB with two decimals, and the limit itself as missed', () => {
+    const near = results();
+    const parse = near.parse!;
+    parse.validate.peakRssBytes = 209_678_336;
+    const atLimit = structuredClone(near);
+    atLimit.parse!.validate.peakRssBytes = 200 * 1024 * 1024;
+
+    const nearCheck = checkTargets(near)[1];
+    const limitCheck = checkTargets(atLimit)[1];
+
+    expect([nearCheck?.target, nearCheck?.measured, nearCheck?.met]).toEqual([
+      '< 200 MiB',
+      '199.96 MiB',
+      true,
+    ]);
+    expect([limitCheck?.measured, limitCheck?.met]).toEqual(['200.00 MiB', false]);
   });
 
   it('checks nothing for measurements that were not taken', () => {
@@ -124,7 +142,7 @@ describe('renderResults', () => {
 
     const text = renderResults(bench, 'text');
 
-    expect(text).toContain('a. Parse ceiling: 1,000,000 rows, 280.0 MB of CSV');
+    expect(text).toContain('a. Parse ceiling: 1,000,000 rows, 280.0 MiB of CSV');
     expect(text).toContain('csv-parse alone');
     expect(text).toContain('c. Throttled emulator: 6,000 operations/min');
     expect(text).toContain('Targets of issue 6');
