@@ -7,7 +7,7 @@
 import type { DpsAnswer, DpsClient, DpsReply } from '../dps/client/index.js';
 import { parseRetryAfterMs } from './backoff.js';
 import type { DispatchContext } from './dispatch-context.js';
-import { decideRetry, type AttemptResult } from './retry-decision.js';
+import { decideRetry, type AttemptResult, type RetryPolicy } from './retry-decision.js';
 import { sleep } from './sleep.js';
 
 /** One call: what to send, and how to label it in logs. */
@@ -153,10 +153,18 @@ function handleAuthentication(context: DispatchContext, answer: DpsAnswer): Atte
   return 'stop';
 }
 
+/** How many 429 answers one call may take, as a multiple of its attempts for other failures. */
+export const THROTTLED_ATTEMPTS_FACTOR = 10;
+
+function throttlePolicy(policy: RetryPolicy): RetryPolicy {
+  return { ...policy, maxAttempts: policy.maxAttempts * THROTTLED_ATTEMPTS_FACTOR };
+}
+
 /** Runs one call to its end: answered, given up, or stopped. */
 export async function performCall(context: DispatchContext, spec: CallSpec): Promise<CallResult> {
   let attempts = 0;
   let budgetUsed = 0;
+  let throttledAnswers = 0;
   let maybeApplied = false;
 
   for (;;) {
@@ -171,12 +179,18 @@ export async function performCall(context: DispatchContext, spec: CallSpec): Pro
     if (attempt.verdict === 'stop') return { kind: 'stopped', attempts, maybeApplied };
     if (attempt.verdict === 'retry') continue;
 
-    budgetUsed += 1;
+    // A 429 says "later", not "wrong": it draws on its own, larger budget so that a row never
+    // fails only because the service was busy, while a service that throttles without end still
+    // ends the call eventually.
+    const throttled = answer.kind === 'reply' && answer.status === 429;
+    if (throttled) throttledAnswers += 1;
+    else budgetUsed += 1;
+
     const decision = decideRetry({
-      attempt: budgetUsed,
+      attempt: throttled ? throttledAnswers : budgetUsed,
       result: toAttemptResult(answer),
       nowMs: context.now(),
-      policy: context.policy,
+      policy: throttled ? throttlePolicy(context.policy) : context.policy,
       random: context.random,
     });
 

@@ -95,9 +95,11 @@ export class RateGovernor {
     if (this.#adaptive) this.#adapt(nowMs);
 
     const intervalMs = 60_000 / this.#rate;
-    const burstSeconds = this.#adaptive ? ADAPTIVE_BURST_SECONDS : FIXED_BURST_SECONDS;
-    const burstCalls = Math.max(1, Math.floor((this.#rate / 60) * burstSeconds));
-    const toleranceMs = (burstCalls - 1) * intervalMs;
+    const burstCalls = Math.max(1, Math.floor((this.#rate / 60) * this.#burstSeconds()));
+    // Calls booked during a Retry-After pause start one interval apart when it ends: letting
+    // them all go at once would spend the service's refilled bucket and earn another 429 each.
+    const isPaused = nowMs < this.#pausedUntilMs;
+    const toleranceMs = isPaused ? 0 : (burstCalls - 1) * intervalMs;
     const startMs = Math.max(nowMs, this.#pausedUntilMs, this.#nextAtMs - toleranceMs);
 
     this.#nextAtMs = Math.max(this.#nextAtMs, startMs) + intervalMs;
@@ -150,6 +152,12 @@ export class RateGovernor {
     }
 
     return true;
+  }
+
+  /** A full second's burst only while the service has never refused; a quarter after that. */
+  #burstSeconds(): number {
+    const neverRefused = this.#refusedRate === undefined;
+    return this.#adaptive && neverRefused ? ADAPTIVE_BURST_SECONDS : FIXED_BURST_SECONDS;
   }
 
   #adapt(nowMs: number): void {

@@ -61,6 +61,34 @@ describe('dispatcher timing (fake timers)', () => {
     expect(dispatcher.stats().throttled).toBe(1);
   });
 
+  it('lets throttling alone never fail a row: 9 answers 429 with maxAttempts 6, then success', async () => {
+    const { client, dispatcher, outcomes } = start((_call, index) =>
+      index < 9 ? fakeReply(429, {}, { 'retry-after': '1' }) : FAKE_BULK_OK,
+    );
+
+    dispatcher.submit(toBatches(makeItems(1))[0]!);
+    await vi.advanceTimersByTimeAsync(9_000);
+    await dispatcher.drain();
+
+    expect(client.calls).toHaveLength(10);
+    expect(outcomes.map((outcome) => [outcome.status, outcome.attempts])).toEqual([
+      ['succeeded', 10],
+    ]);
+  });
+
+  it('still gives up on a call the service throttles without end, after 10 × maxAttempts', async () => {
+    const { client, dispatcher, outcomes } = start(() =>
+      fakeReply(429, {}, { 'retry-after': '1' }),
+    );
+
+    dispatcher.submit(toBatches(makeItems(1))[0]!);
+    await vi.advanceTimersByTimeAsync(120_000);
+    await dispatcher.drain();
+
+    expect(client.calls).toHaveLength(60);
+    expect(outcomes).toMatchObject([{ status: 'failed', httpStatus: 429, attempts: 60 }]);
+  });
+
   it('pauses every other call for the Retry-After too', async () => {
     const { client, dispatcher } = start((_call, index) =>
       index === 0 ? fakeReply(429, {}, { 'retry-after': '3' }) : FAKE_BULK_OK,

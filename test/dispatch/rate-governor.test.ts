@@ -203,3 +203,31 @@ describe('RateGovernor without a quota (adaptive)', () => {
     expect(refused / (accepted + refused)).toBeLessThan(0.02);
   });
 });
+
+describe('RateGovernor after a Retry-After pause', () => {
+  it('starts the calls booked during the pause one interval apart, not all at its end', () => {
+    const governor = new RateGovernor();
+    governor.reserve(0);
+    governor.onThrottled({ startedAtMs: 0, nowMs: 10, retryAfterMs: 1_000 });
+    const intervalMs = 60_000 / governor.state().operationsPerMinute;
+
+    const starts = [20, 21, 22, 23].map((nowMs) => nowMs + governor.reserve(nowMs));
+
+    expect(starts[0]).toBe(1_010);
+    for (let index = 1; index < starts.length; index += 1) {
+      expect(starts[index]! - starts[index - 1]!).toBeCloseTo(intervalMs, 6);
+    }
+  });
+
+  it('allows only a quarter second of burst once the service has refused', () => {
+    const governor = new RateGovernor();
+    governor.reserve(0);
+    governor.onThrottled({ startedAtMs: 0, nowMs: 0 });
+    const rate = governor.state().operationsPerMinute;
+
+    const waits = Array.from({ length: 40 }, () => governor.reserve(5_000));
+
+    const atOnce = waits.filter((waitMs) => waitMs === 0).length;
+    expect(atOnce).toBe(Math.max(1, Math.floor((rate / 60) * 0.25)));
+  });
+});

@@ -28,8 +28,9 @@ describe('fault scenario 1: 429 storms', () => {
   ];
 
   for (const { retryAfter, concurrency, rows, title } of cases) {
-    // Bug #3 fails rows through a storm with Retry-After: always at 8 at once, now and then at 4.
-    const bug = retryAfter ? 'BUG (bugs.md #3): ' : '';
+    // Regression of bug #3: calls held by a Retry-After pause all woke together and each 429
+    // used up an attempt, so rows failed through a storm (always at 8 at once, often at 4).
+    const bug = retryAfter ? 'regression (bugs.md #3): ' : '';
 
     it(`${bug}ends every row succeeded through a 429 storm ${title}, retrying some`, async () => {
       emulator = await startInProcessEmulator({
