@@ -3,11 +3,11 @@
  * quote, an oversized record, a read error mid-file). Such an error does not lose the rows read
  * before it: the job finishes them, writes the report, and ends with exit code 2 and the error.
  */
-import { isManifestError, type ManifestRecord } from '../manifest/index.js';
+import { isManifestError, type ManifestError, type ManifestRecord } from '../manifest/index.js';
 
 export interface ReadStop {
   /** The manifest error that ended reading early, if one did. */
-  error?: Error;
+  error?: ManifestError;
 }
 
 export async function readRecords(

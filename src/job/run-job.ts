@@ -10,11 +10,12 @@
 import { Batcher, type Batch, type SendItem } from '../batching/index.js';
 import { createDpsClient } from '../dps/client/index.js';
 import { createDispatcher, type Dispatcher } from '../dispatch/index.js';
-import type { ManifestRecord } from '../manifest/index.js';
+import type { ManifestError, ManifestRecord } from '../manifest/index.js';
 import type { RowOutcome } from '../outcomes/index.js';
 import { createRowChecker } from '../rows/index.js';
 import type { CheckedRow, ValidRow } from '../rows/checked-row.js';
-import { ReportSession } from '../report/report-session.js';
+import type { ReportSession } from '../report/report-session.js';
+import { openReportSession } from './open-report-session.js';
 import { createRunId } from '../report/run-id.js';
 import { estimateRecordCount } from './count-lines.js';
 import { EXIT_CODES, JobError } from './exit-codes.js';
@@ -40,7 +41,7 @@ export async function runJob(config: RunConfig, stderr: NodeJS.WritableStream): 
   const state = RunState.open(config, runId);
 
   try {
-    const session = new ReportSession(config.report, runId);
+    const session = openReportSession(config.report, runId);
     state.begin(session.directory, manifest.path);
     announceTarget(config, session, stderr);
     logManifestOpened(session, manifest, stderr);
@@ -100,7 +101,7 @@ class RowPump {
   readonly #inFlight = new Map<number, RowInFlight>();
   readonly #signals: StopSignals;
   readonly #closeClient: () => Promise<void>;
-  #manifestError: Error | undefined;
+  #manifestError: ManifestError | undefined;
 
   constructor(config: RunConfig, session: ReportSession, state: RunState) {
     this.#config = config;

@@ -3,6 +3,7 @@
  * `--only-failed`, the in-flight marks that make a crash resumable, and the journal written as
  * each reply arrives.
  */
+import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 
 import { openStateStore, type StateStore } from '../state/index.js';
@@ -12,7 +13,7 @@ import type { ValidRow } from '../rows/checked-row.js';
 import type { RunSummary } from '../report/run-summary.js';
 import { EXIT_CODES, JobError } from './exit-codes.js';
 import { unchangedOutcome } from './offline-outcomes.js';
-import type { RunConfig, RunMode } from './run-config.js';
+import type { RunConfig, RunMode, ServiceTarget } from './run-config.js';
 
 interface JournalEntry {
   outcome: RowOutcome;
@@ -24,6 +25,7 @@ export class RunState {
   readonly #store: StateStore;
   readonly #runId: string;
   readonly #mode: RunMode;
+  readonly #targetKey: string;
   readonly #force: boolean;
   readonly #finishedInEarlierRun: Set<string> | undefined;
   readonly #earlierRunId: string | undefined;
@@ -34,6 +36,7 @@ export class RunState {
     this.#store = store;
     this.#runId = runId;
     this.#mode = config.dispatch.mode;
+    this.#targetKey = targetKeyOf(config.target);
     this.#force = config.state.force;
     this.#earlierRunId = earlierRunId;
     this.#finishedInEarlierRun = earlierRunId ? store.finishedIds(earlierRunId) : undefined;
@@ -87,15 +90,19 @@ export class RunState {
     });
   }
 
-  /** What the store should remember of a row once it succeeded, per mode. */
+  /**
+   * What the store remembers of a row once it succeeded: the target it went to, the mode, and the
+   * row's fingerprint. A row is `unchanged` only when the same content succeeded on the same
+   * target, so a rehearsal against an emulator never makes the real run skip a row.
+   */
   fingerprintFor(row: ValidRow): string {
     switch (this.#mode) {
       case 'delete':
-        return 'deleted';
+        return `${this.#targetKey}:deleted`;
       case 'disable':
-        return `disabled:${row.fingerprint}`;
+        return `${this.#targetKey}:disabled:${row.fingerprint}`;
       default:
-        return row.fingerprint;
+        return `${this.#targetKey}:${row.fingerprint}`;
     }
   }
 
@@ -183,6 +190,22 @@ export class RunState {
     this.#store.releaseLock(this.#runId);
     this.#store.close();
   }
+}
+
+/**
+ * Identifies the service a run talks to: its HostName, the endpoint, and the credential. The
+ * credential is in it because an emulator started without a state file is a new, empty service
+ * with a new random key even on the same port; a rotated key on a real DPS costs one full resend,
+ * which is safe. Only a truncated hash is kept, never the key.
+ */
+function targetKeyOf(target: ServiceTarget): string {
+  const credential =
+    target.credential.kind === 'sas'
+      ? `${target.credential.policyName}\n${target.credential.key}`
+      : 'bearer';
+  const identity = `${target.hostName.toLowerCase()}\n${target.endpoint}\n${credential}`;
+
+  return createHash('sha256').update(identity).digest('hex').slice(0, 16);
 }
 
 function openStore(path: string): StateStore {

@@ -2,9 +2,10 @@
  * `dps-bulk validate`: read and check every row offline, send nothing, and write the same report as
  * a run. Valid rows get status `valid` and action `none`.
  */
-import type { OpenedManifest } from '../manifest/index.js';
+import type { ManifestError, OpenedManifest } from '../manifest/index.js';
 import { createRowChecker } from '../rows/index.js';
-import { ReportSession } from '../report/report-session.js';
+import type { ReportSession } from '../report/report-session.js';
+import { openReportSession } from './open-report-session.js';
 import type { RunSummary } from '../report/run-summary.js';
 import { estimateRecordCount } from './count-lines.js';
 import { EXIT_CODES } from './exit-codes.js';
@@ -30,7 +31,7 @@ export async function validateJob(
   stderr: NodeJS.WritableStream,
 ): Promise<JobResult> {
   const manifest = await openManifestOrFail(config.manifest);
-  const session = new ReportSession(config.report);
+  const session = openReportSession(config.report);
 
   logManifestOpened(session, manifest, stderr);
   if (config.report.progress) session.progress.start(await estimateRecordCount(manifest.path));
@@ -72,12 +73,28 @@ export async function validateJob(
   return { exitCode: summary.exitCode, reportDirectory: session.directory, summary };
 }
 
-/** The rest of the file cannot be read: say so on stderr and in the log; the report follows. */
+/**
+ * The rest of the file cannot be read: the record where reading stopped is reported `invalid`
+ * with the reader's rule, and stderr and the log say that nothing after it was read.
+ */
 export function reportUnreadableRest(
   session: ReportSession,
-  error: Error,
+  error: ManifestError,
   stderr: NodeJS.WritableStream,
 ): void {
+  if (error.line !== undefined) {
+    session.expect(error.line);
+    session.record({
+      line: error.line,
+      registrationId: '',
+      status: 'invalid',
+      action: 'none',
+      attempts: 0,
+      errorCode: error.code,
+      message: `${error.message}; nothing after this line was read`,
+    });
+  }
+
   session.logger.error({ manifestError: error.message }, 'manifest unreadable from here on');
   stderr.write(
     `dps-bulk: ${error.message}; rows before it were processed, the rest was not read\n`,

@@ -224,12 +224,33 @@ describe('a manifest that cannot be read to its end', () => {
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('line 5');
     const [report] = reportFolders(join(directory, 'reports'));
-    expect(readResults(report!).map((row) => `${row.line}:${row.status}`)).toEqual([
+    const results = readResults(report!);
+    expect(results.map((row) => `${row.line}:${row.status}`)).toEqual([
       '2:valid',
       '3:valid',
       '4:valid',
+      '5:invalid',
     ]);
-    expect(readSummary(report!)).toMatchObject({ exitCode: 2, counts: { valid: 3 } });
+    expect(results[3]!.message).toContain('nothing after this line was read');
+    expect(readSummary(report!)).toMatchObject({ exitCode: 2, counts: { valid: 3, invalid: 1 } });
     expect(readSummary(report!).stopReason).toContain('manifest:');
+  });
+});
+
+describe('a report folder that cannot be created', () => {
+  it('exits 2 with a one-line message naming --report-dir, not an internal error', async () => {
+    const directory = makeTempDir();
+    const notAFolder = writeManifest(directory, ['x'], 'a-file');
+
+    const result = await runCli([
+      'validate',
+      writeManifest(directory, symmetricKeyRows(2)),
+      '--report-dir',
+      notAFolder,
+    ]);
+
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(`--report-dir ${notAFolder}: cannot create the report folder`);
+    expect(result.stderr).not.toContain('internal error');
   });
 });

@@ -150,4 +150,23 @@ describe('run against the emulator (real HTTP on loopback)', () => {
     expect(summary.throttled).toBe(emulator.stats().throttled);
     expect(summary.requests).toBe(emulator.stats().requests);
   });
+
+  it('sends every row again to a different target: a rehearsal never makes the real run skip rows', async () => {
+    const manifest = writeManifest(directory, symmetricKeyRows(12));
+    const rehearsal = await runJob(runConfigFor(emulator, manifest, directory), new TextSink());
+    expect(rehearsal.exitCode).toBe(0);
+
+    const other = await startEmulator({ port: 0 });
+    try {
+      const real = await runJob(runConfigFor(other, manifest, directory), new TextSink());
+
+      expect(real.exitCode).toBe(0);
+      expect(readResults(real.reportDirectory).map((row) => `${row.status}/${row.action}`)).toEqual(
+        Array(12).fill('succeeded/created'),
+      );
+      expect(other.stats().enrollments).toBe(12);
+    } finally {
+      await other.close();
+    }
+  });
 });
