@@ -4,6 +4,7 @@
  * outage, on lost authentication, or when asked to (SIGINT/SIGTERM); every row not decided by
  * then is reported `pending`, never `failed` one by one.
  */
+import { setMaxListeners } from 'node:events';
 import PQueue from 'p-queue';
 import type { Logger } from 'pino';
 
@@ -102,6 +103,10 @@ class BulkDispatcher implements Dispatcher {
   readonly #abandoned = new Promise<void>((resolve) => (this.#abandon = resolve));
 
   constructor(options: DispatcherOptions) {
+    // Every pacing or backoff wait listens to this one signal and removes its listener when it
+    // ends; with many calls in flight more than ten wait at once, which is not a leak.
+    setMaxListeners(0, this.#stopController.signal);
+
     validate(options.config);
 
     const { config, logger } = options;

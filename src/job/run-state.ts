@@ -134,7 +134,8 @@ export class RunState {
   }
 
   markInFlight(items: SendItem[]): void {
-    this.flushJournal();
+    // No journal flush first: outcomes waiting for the next turn belong to other rows (a row is
+    // sent by one call at a time), so each call costs one commit here and shares the other.
     this.#store.markInFlight(
       this.#runId,
       items.map((item) => ({
