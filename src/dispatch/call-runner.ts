@@ -201,6 +201,11 @@ export async function performCall(context: DispatchContext, spec: CallSpec): Pro
     }
 
     if (decision.kind === 'exhausted') {
+      if (context.outage.isUnreachableAfterGivingUp(toAttemptResult(answer))) {
+        context.requestStop('outage');
+        return { kind: 'stopped', attempts, maybeApplied };
+      }
+
       return { kind: 'gave-up', last: answer, attempts, maybeApplied, exhausted: true };
     }
 

@@ -12,6 +12,7 @@ import type { AttemptResult } from './retry-decision.js';
 export class OutageDetector {
   readonly #threshold: number;
   #consecutive = 0;
+  #hasReplied = false;
 
   /** `threshold`: consecutive failures that make an outage (DispatchConfig.outageThreshold). */
   constructor(threshold: number) {
@@ -22,8 +23,24 @@ export class OutageDetector {
     return this.#consecutive;
   }
 
+  /** Whether the service has answered anything at all in this run (any HTTP reply). */
+  get hasReplied(): boolean {
+    return this.#hasReplied;
+  }
+
+  /**
+   * A call ran out of attempts on failures of this kind. When the service has never answered in
+   * this run, it is unreachable (a wrong endpoint, a network down): an outage, whatever the count,
+   * so a small manifest ends like a large one (pending, exit 4) instead of failing row by row.
+   */
+  isUnreachableAfterGivingUp(result: AttemptResult): boolean {
+    return !this.#hasReplied && isUnavailability(result);
+  }
+
   /** Notes one attempt; true when it completes an outage. */
   observe(result: AttemptResult): boolean {
+    if (result.kind === 'reply') this.#hasReplied = true;
+
     if (!isUnavailability(result)) {
       this.#consecutive = 0;
       return false;

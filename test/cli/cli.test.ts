@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -252,5 +254,46 @@ describe('a report folder that cannot be created', () => {
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain(`--report-dir ${notAFolder}: cannot create the report folder`);
     expect(result.stderr).not.toContain('internal error');
+  });
+});
+
+describe('an endpoint where nothing answers', () => {
+  it('stops as an outage (exit 4, rows pending) even when the manifest is small', async () => {
+    const closedPort = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    const directory = makeTempDir();
+    const key = Buffer.alloc(32, 3).toString('base64');
+
+    const result = await runCli(
+      [
+        'run',
+        writeManifest(directory, symmetricKeyRows(3)),
+        '--endpoint',
+        `http://127.0.0.1:${closedPort}`,
+        '--max-attempts',
+        '2',
+        '--report-dir',
+        join(directory, 'reports'),
+      ],
+      {
+        env: {
+          DPS_CONNECTION_STRING: `HostName=127.0.0.1:${closedPort};SharedAccessKeyName=p;SharedAccessKey=${key}`,
+        },
+      },
+    );
+
+    expect(result.exitCode).toBe(4);
+    const [report] = reportFolders(join(directory, 'reports'));
+    expect(readResults(report!).map((row) => row.status)).toEqual([
+      'pending',
+      'pending',
+      'pending',
+    ]);
+    expect(readSummary(report!)).toMatchObject({ stopReason: 'outage', exitCode: 4 });
+    expect(result.stderr).not.toContain(key);
   });
 });
