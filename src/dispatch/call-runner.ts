@@ -119,6 +119,13 @@ function judgeRunWide(
     );
   }
 
+  // A certificate that is not trusted, or TLS spoken to a plain-HTTP port, fails every call the
+  // same way: a configuration problem to stop on, not a row problem to repeat a thousand times.
+  if (answer.kind === 'transport-error' && answer.code === 'tls') {
+    context.requestStop('tls', answer.detail);
+    return 'stop';
+  }
+
   if (context.outage.observe(toAttemptResult(answer))) {
     context.requestStop('outage');
     return 'stop';

@@ -11,7 +11,7 @@ import type { RowLedger, TrackedRow } from './row-ledger.js';
 import type { AuthGuard, OutageDetector } from './service-health.js';
 
 /** Why the dispatcher stopped taking work. */
-export type StopReason = 'auth' | 'outage' | 'interrupt';
+export type StopReason = 'auth' | 'tls' | 'outage' | 'interrupt';
 
 /** Queue priorities: work already started finishes before new batches begin. */
 export const PRIORITY_NEW_BATCH = 0;
@@ -36,7 +36,8 @@ export interface DispatchContext {
   /** The reason, once the dispatcher is stopping. */
   stopReason(): StopReason | undefined;
   /** Stops the dispatcher (first reason wins). */
-  requestStop(reason: StopReason): void;
+  /** `detail`: a short technical text for the user (an error code), never a secret. */
+  requestStop(reason: StopReason, detail?: string): void;
 }
 
 /** Reports a row pending because the dispatcher stopped before the row was decided. */
@@ -49,6 +50,8 @@ export function pendingMessage(reason: StopReason | undefined): string {
   switch (reason) {
     case 'auth':
       return 'not decided: the run stopped after authentication failed; rerun once it works';
+    case 'tls':
+      return 'not decided: the run stopped because the TLS connection failed; rerun once it works';
     case 'outage':
       return 'not decided: the run stopped while the service kept failing; rerun later';
     default:

@@ -67,6 +67,8 @@ export interface Dispatcher {
    */
   stop(reason: 'interrupt', drainTimeoutMs: number): Promise<void>;
   readonly stopReason: StopReason | undefined;
+  /** What caused the stop, when there is more to say (the TLS error code); never a secret. */
+  readonly stopDetail: string | undefined;
   stats(): DispatchStatsSnapshot;
 }
 
@@ -99,6 +101,7 @@ class BulkDispatcher implements Dispatcher {
   readonly #capacity: number;
   #capacityWaiters: (() => void)[] = [];
   #stopReason: StopReason | undefined;
+  #stopDetail: string | undefined;
   #abandon: () => void = () => undefined;
   readonly #abandoned = new Promise<void>((resolve) => (this.#abandon = resolve));
 
@@ -127,12 +130,16 @@ class BulkDispatcher implements Dispatcher {
       ledger: this.#ledger,
       stopSignal: this.#stopController.signal,
       stopReason: () => this.#stopReason,
-      requestStop: (reason) => this.#halt(reason),
+      requestStop: (reason, detail) => this.#halt(reason, detail),
     };
   }
 
   get stopReason(): StopReason | undefined {
     return this.#stopReason;
+  }
+
+  get stopDetail(): string | undefined {
+    return this.#stopDetail;
   }
 
   submit(batch: Batch): void {
@@ -227,13 +234,14 @@ class BulkDispatcher implements Dispatcher {
     this.#context.logger.info(fields, 'batch decided');
   }
 
-  #halt(reason: StopReason): void {
+  #halt(reason: StopReason, detail?: string): void {
     if (this.#stopReason) return;
 
     this.#stopReason = reason;
+    this.#stopDetail = detail;
     this.#stopController.abort();
     this.#wakeCapacityWaiters();
-    this.#context.logger.warn({ reason }, 'dispatcher stopping: no new calls will start');
+    this.#context.logger.warn({ reason, detail }, 'dispatcher stopping: no new calls will start');
   }
 
   #wakeCapacityWaiters(): void {

@@ -52,6 +52,7 @@ export async function runJob(config: RunConfig, stderr: NodeJS.WritableStream): 
     await run.pump(manifest.records);
 
     const exitCode = run.exitCode();
+    run.explainStop(stderr);
     const summary = await session.finish(
       {
         command: 'run',
@@ -134,7 +135,21 @@ class RowPump {
   /** Why the run ended early, for summary.json: a stop, or the manifest's unreadable rest. */
   get summaryStopReason(): string | undefined {
     if (this.#manifestError) return `manifest: ${this.#manifestError.message}`;
+    if (this.stopReason === 'tls')
+      return `tls: ${this.#dispatcher.stopDetail ?? 'handshake failed'}`;
     return this.stopReason;
+  }
+
+  /** Says on stderr what to do when the stop was a configuration problem with a known fix. */
+  explainStop(stderr: NodeJS.WritableStream): void {
+    if (this.stopReason !== 'tls') return;
+
+    stderr.write(
+      `dps-bulk: the TLS connection to ${this.#config.target.endpoint} failed ` +
+        `(${this.#dispatcher.stopDetail ?? 'handshake failed'}). If the server uses a private or ` +
+        'self-signed certificate, trust it with --ca-cert FILE; if it speaks plain HTTP, use ' +
+        '--endpoint http://…\n',
+    );
   }
 
   async pump(records: AsyncIterable<ManifestRecord>): Promise<void> {
@@ -166,7 +181,9 @@ class RowPump {
 
   exitCode(): number {
     const reason = this.stopReason;
-    if (reason === 'auth' || this.#manifestError) return EXIT_CODES.configuration;
+    if (reason === 'auth' || reason === 'tls' || this.#manifestError) {
+      return EXIT_CODES.configuration;
+    }
     if (reason === 'outage') return EXIT_CODES.serviceUnavailable;
     if (this.#signals.received === 'SIGINT') return EXIT_CODES.interruptedBySigint;
     if (this.#signals.received === 'SIGTERM') return EXIT_CODES.interruptedBySigterm;
@@ -267,6 +284,8 @@ class RowPump {
     switch (this.stopReason) {
       case 'auth':
         return 'not sent: the run stopped after authentication failed';
+      case 'tls':
+        return 'not sent: the run stopped because the TLS connection failed';
       case 'outage':
         return 'not sent: the run stopped while the service was failing; rerun to finish';
       default:

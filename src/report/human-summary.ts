@@ -27,11 +27,13 @@ export function formatHumanSummary(summary: RunSummary, reportDirectory: string)
 }
 
 function describeStop(reason: string): string {
-  switch (reason) {
+  switch (reason.startsWith('tls:') ? 'tls' : reason) {
     case 'auth':
       return 'authentication failed; unsent rows are pending';
     case 'outage':
       return 'the service kept failing; unsent rows are pending, rerun later to finish';
+    case 'tls':
+      return 'the TLS connection failed; unsent rows are pending';
     case 'interrupt':
       return 'interrupted; unsent rows are pending';
     default:

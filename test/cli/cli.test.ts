@@ -297,3 +297,38 @@ describe('an endpoint where nothing answers', () => {
     expect(result.stderr).not.toContain(key);
   });
 });
+
+describe('a TLS connection that fails', () => {
+  let tlsEmulator: RunningEmulator;
+
+  beforeAll(async () => {
+    tlsEmulator = await startEmulator({ port: 0, tls: true });
+  });
+
+  afterAll(async () => {
+    await tlsEmulator.close();
+  });
+
+  it('stops at once with exit 2, rows pending, and says to use --ca-cert', async () => {
+    const directory = makeTempDir();
+
+    const result = await runCli(
+      [
+        'run',
+        writeManifest(directory, symmetricKeyRows(25)),
+        '--endpoint',
+        tlsEmulator.endpoint,
+        '--report-dir',
+        join(directory, 'reports'),
+      ],
+      { env: { DPS_CONNECTION_STRING: tlsEmulator.connectionString } },
+    );
+
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('--ca-cert');
+    const [report] = reportFolders(join(directory, 'reports'));
+    expect(new Set(readResults(report!).map((row) => row.status))).toEqual(new Set(['pending']));
+    expect(readSummary(report!).stopReason).toMatch(/^tls: /);
+    expect(tlsEmulator.stats().enrollments).toBe(0);
+  });
+});
