@@ -24,7 +24,12 @@ import { openManifestOrFail } from './open-manifest-or-fail.js';
 import type { RunConfig } from './run-config.js';
 import { RunState } from './run-state.js';
 import { listenForStopSignals, type StopSignals } from './stop-signals.js';
-import { logManifestOpened, reportUnreadableRest, type JobResult } from './validate-job.js';
+import {
+  logManifestOpened,
+  logManifestWarnings,
+  reportUnreadableRest,
+  type JobResult,
+} from './validate-job.js';
 import { readRecords } from './read-records.js';
 import { bulkModeFor } from './bulk-mode.js';
 
@@ -45,11 +50,13 @@ export async function runJob(config: RunConfig, stderr: NodeJS.WritableStream): 
     state.begin(session.directory, manifest.path);
     announceTarget(config, session, stderr);
     logManifestOpened(session, manifest, stderr);
+    const warningsAtStart = manifest.warnings.length;
 
     if (config.report.progress) session.progress.start(await estimateRecordCount(manifest.path));
 
     const run = new RowPump(config, session, state);
     await run.pump(manifest.records);
+    logManifestWarnings(session, manifest, stderr, warningsAtStart);
 
     const exitCode = run.exitCode();
     run.explainStop(stderr);

@@ -34,6 +34,7 @@ export async function validateJob(
   const session = openReportSession(config.report);
 
   logManifestOpened(session, manifest, stderr);
+  const warningsAtStart = manifest.warnings.length;
   if (config.report.progress) session.progress.start(await estimateRecordCount(manifest.path));
 
   const checker = createRowChecker({
@@ -50,6 +51,7 @@ export async function validateJob(
   });
 
   if (reading.error) reportUnreadableRest(session, reading.error, stderr);
+  logManifestWarnings(session, manifest, stderr, warningsAtStart);
 
   const allValid = session.counts.invalid === 0;
   const exitCode = reading.error
@@ -108,9 +110,23 @@ export function logManifestOpened(
   stderr: NodeJS.WritableStream,
 ): void {
   session.logger.info({ manifest: manifest.path, dialect: manifest.dialect }, 'manifest opened');
+  logManifestWarnings(session, manifest, stderr, 0);
+}
 
-  for (const warning of manifest.warnings) {
+/**
+ * Prints the file-level warnings from `from` on. A `.jsonl` manifest meets unknown keys while it
+ * is read, so the job calls this again after reading, for the ones found on the way.
+ */
+export function logManifestWarnings(
+  session: ReportSession,
+  manifest: OpenedManifest,
+  stderr: NodeJS.WritableStream,
+  from: number,
+): number {
+  for (const warning of manifest.warnings.slice(from)) {
     session.logger.warn({ manifest: manifest.path }, warning);
     stderr.write(`warning: ${warning}\n`);
   }
+
+  return manifest.warnings.length;
 }

@@ -128,6 +128,22 @@ export class RowContext {
       index >= 0 && layout.format === 'csv'
         ? `${layout.fileName}:${this.record.line}:${index + 1}`
         : `${layout.fileName}:${this.record.line}`;
-    return { column, rule, message: `${where} ${column}: ${rule}: ${found}` };
+    return { column, rule, message: `${where} ${column}: ${rule}: ${hideSecretLookalikes(found)}` };
   }
+}
+
+/** A quoted value of 20 or more base64 characters, or one that holds a PEM armour line. */
+const SECRET_LOOKALIKE = /'([A-Za-z0-9+/=]{20,}…?|[^']*-----BEGIN[^']*)'/g;
+
+/**
+ * A key or certificate pasted into the wrong column (a shifted row, a swapped header) would be
+ * quoted by the message of that column's rule. Whatever the rule, such a value is shown only by
+ * its shape.
+ */
+export function hideSecretLookalikes(found: string): string {
+  return found.replace(SECRET_LOOKALIKE, (_match, value: string) =>
+    value.includes('-----BEGIN')
+      ? "'<PEM text, not shown>'"
+      : `'<${value.replace('…', '').length}+ base64-like characters, not shown>'`,
+  );
 }

@@ -332,3 +332,35 @@ describe('a TLS connection that fails', () => {
     expect(tlsEmulator.stats().enrollments).toBe(0);
   });
 });
+
+describe('options and inputs a user gets wrong', () => {
+  it('refuses --emulator together with --endpoint (exit 2)', async () => {
+    const directory = makeTempDir();
+    const result = await runCli([
+      'run',
+      writeManifest(directory, symmetricKeyRows(1)),
+      '--emulator',
+      '--endpoint',
+      'http://127.0.0.1:9',
+      '--report-dir',
+      join(directory, 'reports'),
+    ]);
+
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('--emulator starts its own emulator');
+  });
+
+  it('warns about unknown keys of a .jsonl manifest, found while reading', async () => {
+    const directory = makeTempDir();
+    const manifest = writeManifest(
+      directory,
+      ['{"registrationId":"jl-1","primaryKy":"x"}', '{"registrationId":"jl-2","bogus":1}'],
+      'devices.jsonl',
+    );
+
+    const result = await runCli(['validate', manifest, '--report-dir', join(directory, 'reports')]);
+
+    expect(result.stderr).toMatch(/warning: .*primaryKy/);
+    expect(result.stderr).toMatch(/warning: .*bogus/);
+  });
+});

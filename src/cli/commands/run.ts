@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 
 import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import { EXIT_CODES, JobError } from '../../job/exit-codes.js';
 import { runJob } from '../../job/run-job.js';
 import type { RunConfig, RunMode, ServiceTarget } from '../../job/run-config.js';
 import { parseEndpoint, parseMode, parsePositiveInteger, parseSeconds } from '../option-parsers.js';
@@ -93,6 +94,14 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     );
 
   addManifestAndReportOptions(command).action(async (manifestPath: string, flags: RunFlags) => {
+    if (flags.emulator && flags.endpoint !== undefined) {
+      throw new JobError(
+        '--emulator starts its own emulator; --endpoint cannot point it elsewhere. Use one: ' +
+          '--emulator alone, or --endpoint with DPS_CONNECTION_STRING for a standalone emulator',
+        EXIT_CODES.configuration,
+      );
+    }
+
     const emulator = flags.emulator ? await startEmulator({ port: 0 }) : undefined;
 
     try {
