@@ -8,9 +8,10 @@ export function formatHumanSummary(summary: RunSummary, reportDirectory: string)
     .join(', ');
 
   const lines = [
-    `dps-bulk ${summary.command}: ${summary.rows} rows: ${counts || 'none'}`,
+    `dps-bulk ${summary.command}: ${count(summary.rows, 'row')}: ${counts || 'none'}`,
     `  target: ${summary.target === 'emulator' ? 'local DPS emulator (not Azure)' : summary.target}`,
-    `  ${summary.requests} requests, ${summary.retries} retries, ${summary.throttled} throttled; ` +
+    `  ${count(summary.requests, 'request')}, ${count(summary.retries, 'retry', 'retries')}, ` +
+      `${summary.throttled} throttled; ` +
       `${summary.durationSeconds.toFixed(1)} s, ${summary.rowsPerSecond} rows/s`,
   ];
 
@@ -39,4 +40,8 @@ function describeStop(reason: string): string {
     default:
       return reason;
   }
+}
+
+function count(value: number, singular: string, plural = `${singular}s`): string {
+  return `${value} ${value === 1 ? singular : plural}`;
 }
