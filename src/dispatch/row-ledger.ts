@@ -74,7 +74,7 @@ export class RowLedger {
     });
   }
 
-  /** Call hooks for one call's rows: count the attempt as it is sent, and know what is on the wire. */
+  /** Hooks for one call's rows: count each attempt as it is sent, and know what is on the wire. */
   attemptHooks(rows: readonly TrackedRow[]): { onRequestSent(): void; onAnswerReceived(): void } {
     return {
       onRequestSent: () => {

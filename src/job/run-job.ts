@@ -99,7 +99,7 @@ function announceTarget(
   stderr.write(`dps-bulk run ${session.runId}: ${text}, mode ${config.dispatch.mode}\n`);
 }
 
-/** Moves rows from the manifest to the dispatcher and outcomes from the dispatcher to the report. */
+/** Moves rows from the manifest to the dispatcher, and their outcomes to the report. */
 class RowPump {
   readonly #config: RunConfig;
   readonly #session: ReportSession;

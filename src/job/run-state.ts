@@ -106,7 +106,7 @@ export class RunState {
     }
   }
 
-  /** `unchanged` when the row needs no request: done in the run --only-failed names, or unchanged. */
+  /** `unchanged` when the row needs no request: done in the --only-failed run, or unchanged. */
   skipOutcome(row: ValidRow): RowOutcome | undefined {
     if (this.#finishedInEarlierRun?.has(row.registrationId.toLowerCase())) {
       return unchangedOutcome(

@@ -1,9 +1,10 @@
 /**
  * The manifest's column catalogue: our column names, the header spellings that reach them, and
- * the per-key twin columns (`tag.<path>`, `desired.<path>`). the README's "The manifest" section lists the same set.
+ * the per-key twin columns (`tag.<path>`, `desired.<path>`). The README's "The manifest"
+ * section lists the same set.
  */
 
-/** Every column a manifest may carry, in our spelling (the spelling of the README's "The manifest" section). */
+/** Every column a manifest may carry, in our spelling (as the README's "The manifest" lists it). */
 export const MANIFEST_COLUMNS = [
   'registrationId',
   'deviceId',

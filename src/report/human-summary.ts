@@ -1,4 +1,4 @@
-/** The few lines printed to stderr when a run ends: what happened, how long, where the report is. */
+/** The lines printed to stderr when a run ends: what happened, how long, where the report is. */
 import type { RunSummary } from './run-summary.js';
 
 export function formatHumanSummary(summary: RunSummary, reportDirectory: string): string {

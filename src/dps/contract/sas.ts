@@ -81,7 +81,7 @@ export interface SasTokenInput {
   expirySeconds: number;
 }
 
-/** Builds the Authorization header value, fields in the C# and Java SDKs' order: sr, sig, se, skn. */
+/** Builds the Authorization header value, fields in the C# and Java SDKs' order (sr sig se skn). */
 export function createSasToken(input: SasTokenInput): string {
   const signature = computeSasSignature(input.resource, input.expirySeconds, input.base64Key);
   return (
