@@ -208,7 +208,7 @@ export async function performCall(context: DispatchContext, spec: CallSpec): Pro
     }
 
     if (decision.kind === 'exhausted') {
-      if (context.outage.isUnreachableAfterGivingUp(toAttemptResult(answer))) {
+      if (answer.kind === 'transport-error' && context.outage.isUnreachableAfterGivingUp(answer)) {
         context.requestStop('outage');
         return { kind: 'stopped', attempts, maybeApplied };
       }

@@ -29,12 +29,14 @@ export class OutageDetector {
   }
 
   /**
-   * A call ran out of attempts on failures of this kind. When the service has never answered in
-   * this run, it is unreachable (a wrong endpoint, a network down): an outage, whatever the count,
-   * so a small manifest ends like a large one (pending, exit 4) instead of failing row by row.
+   * A call ran out of attempts because its requests never reached the service (refused, no route,
+   * no such host). When the service has not answered once in this run, it is unreachable (a wrong
+   * endpoint, a network down): an outage whatever the count, so a small manifest ends like a large
+   * one (pending, exit 4) instead of failing row by row. A reset after the request was sent is not
+   * this: the service was reached, and the call may even have been applied.
    */
-  isUnreachableAfterGivingUp(result: AttemptResult): boolean {
-    return !this.#hasReplied && isUnavailability(result);
+  isUnreachableAfterGivingUp(answer: { code: string; sentRequest: boolean }): boolean {
+    return !this.#hasReplied && !answer.sentRequest && NEVER_REACHED.has(answer.code);
   }
 
   /** Notes one attempt; true when it completes an outage. */
@@ -50,6 +52,9 @@ export class OutageDetector {
     return this.#consecutive >= this.#threshold;
   }
 }
+
+/** Transport failures of a request that never reached the service. */
+const NEVER_REACHED = new Set(['connection-refused', 'dns', 'unreachable', 'network']);
 
 /** Transport failures that say the service cannot be reached or does not answer. */
 const UNAVAILABLE_TRANSPORT = new Set([

@@ -194,17 +194,14 @@ export class RunState {
 }
 
 /**
- * Identifies the service a run talks to: its HostName, the endpoint, and the credential. The
- * credential is in it because an emulator started without a state file is a new, empty service
- * with a new random key even on the same port; a rotated key on a real DPS costs one full resend,
- * which is safe. Only a truncated hash is kept, never the key.
+ * Identifies the service a run talks to: its HostName, the endpoint and the policy name. The
+ * embedded emulator listens on a new port each time, so a rehearsal never matches a real DPS. The
+ * key is left out on purpose: rotating it is routine, and must not make the next night resend a
+ * million enrollments.
  */
 function targetKeyOf(target: ServiceTarget): string {
-  const credential =
-    target.credential.kind === 'sas'
-      ? `${target.credential.policyName}\n${target.credential.key}`
-      : 'bearer';
-  const identity = `${target.hostName.toLowerCase()}\n${target.endpoint}\n${credential}`;
+  const policy = target.credential.kind === 'sas' ? target.credential.policyName : 'bearer';
+  const identity = `${target.hostName.toLowerCase()}\n${target.endpoint}\n${policy}`;
 
   return createHash('sha256').update(identity).digest('hex').slice(0, 16);
 }
