@@ -1,48 +1,18 @@
-import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { findDifferences } from '../../src/dispatch/index.js';
 import type { IndividualEnrollment } from '../../src/dps/contract/index.js';
+import { makeSelfSignedCertificate } from '../support/test-certificates.js';
 import { generateDeviceKey } from './support/harness.js';
 
-let folder = '';
 let certificate = '';
 
 beforeAll(() => {
   // A throwaway self-signed device certificate, made for this test run only.
-  folder = mkdtempSync(join(tmpdir(), 'enrollment-match-'));
-  const keyPath = join(folder, 'key.pem');
-  const certPath = join(folder, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      keyPath,
-      '-out',
-      certPath,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=sensor-a01',
-    ],
-    { stdio: 'ignore' },
-  );
-  certificate = readFileSync(certPath, 'utf8');
+  certificate = makeSelfSignedCertificate('sensor-a01', { usage: 'client' }).cert;
 });
-
-afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 const keys = { primaryKey: generateDeviceKey(), secondaryKey: generateDeviceKey() };
 

@@ -1,53 +1,20 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { createDpsClient } from '../../../src/dps/client/index.js';
 import type { DpsClient } from '../../../src/dps/client/index.js';
 import type { ServiceTarget } from '../../../src/job/run-config.js';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
+import { makeSelfSignedCertificate } from '../../support/test-certificates.js';
 import { generatePolicyKey, sasTarget } from '../support/targets.js';
 
 let server: ScriptedServer | undefined;
 let client: DpsClient | undefined;
-let certificateFolder = '';
 let tls = { key: '', cert: '' };
 
 beforeAll(() => {
   // A self-signed certificate for 127.0.0.1, made for this test run only.
-  certificateFolder = mkdtempSync(join(tmpdir(), 'dps-client-tls-'));
-  const keyPath = join(certificateFolder, 'key.pem');
-  const certPath = join(certificateFolder, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      keyPath,
-      '-out',
-      certPath,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  tls = { key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8') };
+  tls = makeSelfSignedCertificate('127.0.0.1', { ipAddresses: ['127.0.0.1'], usage: 'server' });
 });
-
-afterAll(() => rmSync(certificateFolder, { recursive: true, force: true }));
 
 afterEach(async () => {
   await client?.close();
