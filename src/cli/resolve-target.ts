@@ -2,6 +2,7 @@
  * Where a run sends its calls, and with which credential. The connection string comes only from
  * the environment (never the command line, where it would sit in shell history and `ps`).
  */
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 import { ConnectionStringError, parseConnectionString } from '../dps/contract/index.js';
@@ -63,8 +64,9 @@ export function targetFromConnectionString(
 }
 
 function readCaCertificate(path: string): string {
+  let text: string;
   try {
-    return readFileSync(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new JobError(
@@ -72,4 +74,15 @@ function readCaCertificate(path: string): string {
       EXIT_CODES.configuration,
     );
   }
+
+  try {
+    new X509Certificate(text);
+  } catch {
+    throw new JobError(
+      `--ca-cert ${path}: not a PEM certificate (expected -----BEGIN CERTIFICATE----- …)`,
+      EXIT_CODES.configuration,
+    );
+  }
+
+  return text;
 }

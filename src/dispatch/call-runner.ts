@@ -8,6 +8,7 @@ import type { DpsAnswer, DpsClient, DpsReply } from '../dps/client/index.js';
 import { parseRetryAfterMs } from './backoff.js';
 import type { DispatchContext } from './dispatch-context.js';
 import { decideRetry, type AttemptResult, type RetryPolicy } from './retry-decision.js';
+import { describeLastAnswer } from './service-answers.js';
 import { sleep } from './sleep.js';
 
 /** One call: what to send, and how to label it in logs. */
@@ -141,6 +142,13 @@ function judgeRunWide(
 function handleAuthentication(context: DispatchContext, answer: DpsAnswer): Attempt['verdict'] {
   if (answer.kind !== 'reply') return 'proceed';
 
+  // 403: the credential works but its policy may not do this (a read-only policy, say). Every
+  // other call would be refused the same way, so it is the run's configuration, not a row's.
+  if (answer.status === 403) {
+    context.requestStop('auth', describeLastAnswer(answer).text);
+    return 'stop';
+  }
+
   const { client } = context;
   const verdict = context.auth.judge(
     answer.status,
@@ -156,7 +164,7 @@ function handleAuthentication(context: DispatchContext, answer: DpsAnswer): Atte
     return 'retry';
   }
 
-  context.requestStop('auth');
+  context.requestStop('auth', describeLastAnswer(answer).text);
   return 'stop';
 }
 

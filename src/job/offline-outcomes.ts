@@ -2,10 +2,22 @@
 import type { CheckedRow, InvalidRow, RowIssue, ValidRow } from '../rows/checked-row.js';
 import type { RowOutcome } from '../outcomes/index.js';
 
+/**
+ * An invalid ID that looks like a key (long base64 with `+`, `/` or `=`, which no registration ID
+ * may hold) is a key shifted into the ID column: the report shows its shape, not the key.
+ */
+const KEY_LIKE_ID = /^(?=.*[+/=])[A-Za-z0-9+/]{20,}={0,2}$/;
+
+function reportableId(registrationId: string): string {
+  return KEY_LIKE_ID.test(registrationId)
+    ? `<${registrationId.length} base64-like characters, not shown>`
+    : registrationId;
+}
+
 export function invalidOutcome(row: InvalidRow): RowOutcome {
   return {
     line: row.line,
-    registrationId: row.registrationId,
+    registrationId: reportableId(row.registrationId),
     status: 'invalid',
     action: 'none',
     attempts: 0,

@@ -142,13 +142,23 @@ class RowPump {
   /** Why the run ended early, for summary.json: a stop, or the manifest's unreadable rest. */
   get summaryStopReason(): string | undefined {
     if (this.#manifestError) return `manifest: ${this.#manifestError.message}`;
-    if (this.stopReason === 'tls')
-      return `tls: ${this.#dispatcher.stopDetail ?? 'handshake failed'}`;
+    const detail = this.#dispatcher.stopDetail;
+    if (this.stopReason === 'tls') return `tls: ${detail ?? 'handshake failed'}`;
+    if (this.stopReason === 'auth' && detail) return `auth: ${detail}`;
     return this.stopReason;
   }
 
   /** Says on stderr what to do when the stop was a configuration problem with a known fix. */
   explainStop(stderr: NodeJS.WritableStream): void {
+    if (this.stopReason === 'auth') {
+      stderr.write(
+        `dps-bulk: the service refused the credential (${this.#dispatcher.stopDetail ?? 'HTTP 401'}). ` +
+          'Check the key in DPS_CONNECTION_STRING and that its policy has EnrollmentRead and ' +
+          'EnrollmentWrite.\n',
+      );
+      return;
+    }
+
     if (this.stopReason !== 'tls') return;
 
     stderr.write(

@@ -28,7 +28,7 @@ export function formatHumanSummary(summary: RunSummary, reportDirectory: string)
 }
 
 function describeStop(reason: string): string {
-  switch (reason.startsWith('tls:') ? 'tls' : reason) {
+  switch (reason.split(':')[0]) {
     case 'auth':
       return 'authentication failed; unsent rows are pending';
     case 'outage':

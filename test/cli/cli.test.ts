@@ -364,3 +364,75 @@ describe('options and inputs a user gets wrong', () => {
     expect(result.stderr).toMatch(/warning: .*bogus/);
   });
 });
+
+describe('credentials and files that cannot work', () => {
+  it('stops with exit 2 and rows pending when the policy may only read (403), saying why', async () => {
+    const readOnly = await startEmulator({
+      port: 0,
+      policies: [{ name: 'reader', permissions: ['EnrollmentRead'] }],
+    });
+    try {
+      const directory = makeTempDir();
+      const result = await runCli(
+        [
+          'run',
+          writeManifest(directory, symmetricKeyRows(25)),
+          '--endpoint',
+          readOnly.endpoint,
+          '--report-dir',
+          join(directory, 'reports'),
+        ],
+        { env: { DPS_CONNECTION_STRING: readOnly.connectionStrings['reader']! } },
+      );
+
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toContain('HTTP 403');
+      expect(result.stderr).toContain('EnrollmentWrite');
+      const [report] = reportFolders(join(directory, 'reports'));
+      expect(new Set(readResults(report!).map((row) => row.status))).toEqual(new Set(['pending']));
+      expect(readSummary(report!).stopReason).toMatch(/^auth: HTTP 403/);
+      // The calls already in flight (3 here, at concurrency 4) are answered; none start after.
+      expect(readOnly.stats().requests).toBeLessThanOrEqual(3);
+    } finally {
+      await readOnly.close();
+    }
+  });
+
+  it('refuses a --ca-cert file that is not a certificate (exit 2, one line)', async () => {
+    const directory = makeTempDir();
+    const notACertificate = writeManifest(directory, ['just,a,csv'], 'ca.pem');
+    const key = Buffer.alloc(32, 5).toString('base64');
+
+    const result = await runCli(
+      ['run', writeManifest(directory, symmetricKeyRows(1)), '--ca-cert', notACertificate],
+      {
+        env: {
+          DPS_CONNECTION_STRING: `HostName=127.0.0.1:9;SharedAccessKeyName=p;SharedAccessKey=${key}`,
+        },
+      },
+    );
+
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(`--ca-cert ${notACertificate}: not a PEM certificate`);
+    expect(result.stderr).not.toContain('internal error');
+  });
+
+  it('never echoes a key shifted into the registrationId column', async () => {
+    const directory = makeTempDir();
+    const key = 'q8V0o1+Zf3kT9w/Lr2c7YxN4bE6hJ0sDmA1uPiW5gHo=';
+    const rows = ['registrationId,attestation,primaryKey', `${key},symmetricKey,`];
+
+    const result = await runCli([
+      'validate',
+      writeManifest(directory, rows),
+      '--report-dir',
+      join(directory, 'reports'),
+    ]);
+
+    expect(result.exitCode).toBe(1);
+    const [report] = reportFolders(join(directory, 'reports'));
+    const text = readFileSync(join(report!, 'results.csv'), 'utf8') + result.stderr;
+    expect(text).not.toContain(key.slice(0, 16));
+    expect(readResults(report!)[0]!.registrationId).toBe('<44 base64-like characters, not shown>');
+  });
+});
