@@ -68,7 +68,7 @@ export async function runJob(config: RunConfig, stderr: NodeJS.WritableStream): 
         manifest: { path: manifest.path, sha256: manifest.sha256() },
         options: config.optionsForReport,
         target: config.target.kind === 'emulator' ? 'emulator' : config.target.hostName,
-        ...(run.summaryStopReason ? { stopReason: run.summaryStopReason } : {}),
+        ...run.stopForSummary(),
         exitCode,
       },
       stderr,
@@ -139,13 +139,16 @@ class RowPump {
     return this.#dispatcher.stopReason;
   }
 
-  /** Why the run ended early, for summary.json: a stop, or the manifest's unreadable rest. */
-  get summaryStopReason(): string | undefined {
-    if (this.#manifestError) return `manifest: ${this.#manifestError.message}`;
+  /** Why the run ended early, for summary.json: a stable token and, when known, the detail. */
+  stopForSummary(): { stopReason?: string; stopDetail?: string } {
+    if (this.#manifestError)
+      return { stopReason: 'manifest', stopDetail: this.#manifestError.message };
+    if (!this.stopReason) return {};
+
     const detail = this.#dispatcher.stopDetail;
-    if (this.stopReason === 'tls') return `tls: ${detail ?? 'handshake failed'}`;
-    if (this.stopReason === 'auth' && detail) return `auth: ${detail}`;
-    return this.stopReason;
+    return detail
+      ? { stopReason: this.stopReason, stopDetail: detail }
+      : { stopReason: this.stopReason };
   }
 
   /** Says on stderr what to do when the stop was a configuration problem with a known fix. */

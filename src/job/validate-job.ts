@@ -66,7 +66,7 @@ export async function validateJob(
       manifest: { path: manifest.path, sha256: manifest.sha256() },
       options: config.optionsForReport,
       target: 'none',
-      ...(reading.error ? { stopReason: `manifest: ${reading.error.message}` } : {}),
+      ...(reading.error ? { stopReason: 'manifest', stopDetail: reading.error.message } : {}),
       exitCode,
     },
     stderr,

@@ -16,6 +16,7 @@ export function formatHumanSummary(summary: RunSummary, reportDirectory: string)
   ];
 
   if (summary.stopReason) lines.push(`  stopped early: ${describeStop(summary.stopReason)}`);
+  if (summary.stopDetail) lines.push(`    ${summary.stopDetail}`);
 
   for (const kind of summary.errorKinds.slice(0, 5)) {
     lines.push(
@@ -28,7 +29,7 @@ export function formatHumanSummary(summary: RunSummary, reportDirectory: string)
 }
 
 function describeStop(reason: string): string {
-  switch (reason.split(':')[0]) {
+  switch (reason) {
     case 'auth':
       return 'authentication failed; unsent rows are pending';
     case 'outage':
@@ -37,6 +38,8 @@ function describeStop(reason: string): string {
       return 'the TLS connection failed; unsent rows are pending';
     case 'interrupt':
       return 'interrupted; unsent rows are pending';
+    case 'manifest':
+      return 'the manifest could not be read to its end';
     default:
       return reason;
   }

@@ -45,7 +45,10 @@ export interface RunSummary {
   manifest: { path: string; sha256: string };
   options: Record<string, unknown>;
   target: string;
+  /** Why the run ended early, a stable token: auth, tls, outage, interrupt or manifest. */
   stopReason?: string;
+  /** What the service or the file said, for people: an HTTP status and message, a TLS code. */
+  stopDetail?: string;
   exitCode: number;
   errorKinds: ErrorKind[];
 }
@@ -88,6 +91,7 @@ export class SummaryBuilder {
     options: Record<string, unknown>;
     target: string;
     stopReason?: string;
+    stopDetail?: string;
     exitCode: number;
   }): RunSummary {
     const durationSeconds = (fields.finishedAt.getTime() - this.#startedAt.getTime()) / 1000;
@@ -110,6 +114,7 @@ export class SummaryBuilder {
       options: fields.options,
       target: fields.target,
       ...(fields.stopReason ? { stopReason: fields.stopReason } : {}),
+      ...(fields.stopDetail ? { stopDetail: fields.stopDetail } : {}),
       exitCode: fields.exitCode,
       errorKinds: [...this.#errorKinds.values()]
         .sort((left, right) => right.count - left.count)

@@ -235,7 +235,7 @@ describe('a manifest that cannot be read to its end', () => {
     ]);
     expect(results[3]!.message).toContain('nothing after this line was read');
     expect(readSummary(report!)).toMatchObject({ exitCode: 2, counts: { valid: 3, invalid: 1 } });
-    expect(readSummary(report!).stopReason).toContain('manifest:');
+    expect(readSummary(report!)).toMatchObject({ stopReason: 'manifest' });
   });
 });
 
@@ -328,7 +328,8 @@ describe('a TLS connection that fails', () => {
     expect(result.stderr).toContain('--ca-cert');
     const [report] = reportFolders(join(directory, 'reports'));
     expect(new Set(readResults(report!).map((row) => row.status))).toEqual(new Set(['pending']));
-    expect(readSummary(report!).stopReason).toMatch(/^tls: /);
+    expect(readSummary(report!)).toMatchObject({ stopReason: 'tls' });
+    expect(readSummary(report!).stopDetail).toBeTruthy();
     expect(tlsEmulator.stats().enrollments).toBe(0);
   });
 });
@@ -390,7 +391,8 @@ describe('credentials and files that cannot work', () => {
       expect(result.stderr).toContain('EnrollmentWrite');
       const [report] = reportFolders(join(directory, 'reports'));
       expect(new Set(readResults(report!).map((row) => row.status))).toEqual(new Set(['pending']));
-      expect(readSummary(report!).stopReason).toMatch(/^auth: HTTP 403/);
+      expect(readSummary(report!)).toMatchObject({ stopReason: 'auth' });
+      expect(readSummary(report!).stopDetail).toMatch(/^HTTP 403/);
       // The calls already in flight (3 here, at concurrency 4) are answered; none start after.
       expect(readOnly.stats().requests).toBeLessThanOrEqual(3);
     } finally {
