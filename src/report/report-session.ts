@@ -12,11 +12,16 @@ import type { ReportConfig } from '../job/run-config.js';
 import { createRunLogger, type RunLogger } from '../logging/run-logger.js';
 import { createProgressView, type ProgressView } from './progress.js';
 import { ResultsWriter } from './results-writer.js';
-import { SummaryBuilder, writeSummary, type RunSummary } from './run-summary.js';
+import {
+  SummaryBuilder,
+  writeSummary,
+  type RunSummary,
+  type SummaryFields,
+} from './run-summary.js';
 import { formatHumanSummary } from './human-summary.js';
 import { createRunId } from './run-id.js';
 
-export type SummaryFields = Omit<Parameters<SummaryBuilder['build']>[0], 'runId' | 'finishedAt'>;
+export type SessionSummaryFields = Omit<SummaryFields, 'runId' | 'finishedAt'>;
 
 export class ReportSession {
   readonly runId: string;
@@ -64,7 +69,7 @@ export class ReportSession {
   }
 
   /** Writes results.csv and summary.json, flushes the log, prints the human summary. */
-  async finish(fields: SummaryFields, stderr: NodeJS.WritableStream): Promise<RunSummary> {
+  async finish(fields: SessionSummaryFields, stderr: NodeJS.WritableStream): Promise<RunSummary> {
     this.progress.stop();
     await this.#results.close();
 

@@ -53,6 +53,20 @@ export interface RunSummary {
   errorKinds: ErrorKind[];
 }
 
+/** What the job tells the builder at the end; the counts and timings the builder keeps itself. */
+export type SummaryFields = Pick<
+  RunSummary,
+  | 'runId'
+  | 'command'
+  | 'mode'
+  | 'manifest'
+  | 'options'
+  | 'target'
+  | 'stopReason'
+  | 'stopDetail'
+  | 'exitCode'
+> & { finishedAt: Date; service: ServiceFigures };
+
 export class SummaryBuilder {
   readonly #counts = Object.fromEntries(ROW_STATUSES.map((status) => [status, 0])) as Record<
     RowStatus,
@@ -81,19 +95,7 @@ export class SummaryBuilder {
     }
   }
 
-  build(fields: {
-    runId: string;
-    command: 'run' | 'validate';
-    mode?: string;
-    finishedAt: Date;
-    service: ServiceFigures;
-    manifest: { path: string; sha256: string };
-    options: Record<string, unknown>;
-    target: string;
-    stopReason?: string;
-    stopDetail?: string;
-    exitCode: number;
-  }): RunSummary {
+  build(fields: SummaryFields): RunSummary {
     const durationSeconds = (fields.finishedAt.getTime() - this.#startedAt.getTime()) / 1000;
     const rows = this.rows;
 
